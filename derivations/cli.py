@@ -1,0 +1,256 @@
+"""Command line: ``python -m derivations {build,list,verify,eval,report} ...``.
+
+Exit codes: 0 success; 1 a numeric cross-check disagrees with a closed form, a report failed to
+compile, or (with ``--strict``) a claim is refuted; 2 bad input (unknown model or quantity, a
+value outside its domain ...), reported as one line on stderr; 3 an internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from symbolic import ToolkitError
+from symbolic import report as reportlib
+
+from . import available, load
+
+DEFAULT_SAMPLES = 2000
+
+
+class _Args(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, like every other input error
+        raise ToolkitError(f"{self.prog}: {message}")
+
+
+def _progress(args):
+    if getattr(args, "quiet", False):
+        return None
+    return lambda msg: print(f"[derivations] {msg}", file=sys.stderr, flush=True)
+
+
+def _models(names):
+    return [load(n) for n in (names or available())]
+
+
+def _say(args, msg):
+    if not getattr(args, "quiet", False):
+        print(f"[derivations] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+def cmd_list(args) -> int:
+    models = _models(args.models)
+    if args.json:
+        out = [{"model": m.name, "title": m.title,
+                "parameters": {p.name: p.domain.describe() for p in m.domain.parameters.values()},
+                "constraints": [str(r) for r, _ in m.domain.constraints],
+                "quantities": {n: m.parameters_of(n) for n in m.quantities},
+                "claims": {c.id: c.statement for c in m.claims}} for m in models]
+        print(json.dumps(out, indent=2))
+        return 0
+    for m in models:
+        print(f"{m.name}: {m.title}")
+        print("  parameters:")
+        for p in m.domain.parameters.values():
+            print(f"    {p.name:<10} {p.domain.describe():<10} {p.description}")
+        for rel, reason in m.domain.constraints:
+            print(f"    constraint {rel}" + (f"  ({reason})" if reason else ""))
+        print("  quantities:")
+        for n, q in m.quantities.items():
+            print(f"    {n:<10} ({', '.join(m.parameters_of(n))})  {q.description}")
+        print("  claims:")
+        for c in m.claims:
+            print(f"    {c.id:<8} {c.statement}")
+        print()
+    return 0
+
+
+def _verify(models, args):
+    results = []
+    for m in models:
+        _say(args, f"{m.name}: cross-checking and verifying {len(m.claims)} claims")
+        checks = m.cross_check(args.samples, args.seed)
+        verdicts = m.verify(args.samples, args.seed, progress=_progress(args))
+        results.append((m, verdicts, checks))
+    return results
+
+
+def _exit_code(results, strict: bool) -> int:
+    bad_checks = [c for _, _, checks in results for c in checks if not c.passed]
+    refuted = [v for _, verdicts, _ in results for v in verdicts if v.status == "refuted"]
+    if bad_checks:
+        for c in bad_checks:
+            print(f"cross-check disagrees: {c.quantity} max error {c.max_error:.3g} > {c.tol:g}", file=sys.stderr)
+        return 1
+    if strict and refuted:
+        return 1
+    return 0
+
+
+def cmd_verify(args) -> int:
+    results = _verify(_models(args.models), args)
+    if args.json:
+        print(json.dumps([v.as_json() for _, verdicts, _ in results for v in verdicts], indent=2))
+    else:
+        for m, verdicts, checks in results:
+            print(f"{m.name}: {m.title}")
+            for v in verdicts:
+                print(f"  {v.claim:<8} {v.status:<13} {v.method}")
+                if v.counterexample:
+                    cx = ", ".join(f"{k}={val}" for k, val in v.counterexample.items())
+                    print(f"           counterexample: {cx}")
+                if v.repair is not None:
+                    print(f"           repaired ({v.repair.claim}): {v.repair.status} -- {v.repair.statement}")
+            print("  numeric cross-checks:")
+            for c in checks:
+                flag = "ok" if c.passed else "DISAGREES"
+                print(f"    {c.quantity:<12} {flag:<9} max error {c.max_error:.2e} over {c.samples} draws ({c.method})")
+    return _exit_code(results, args.strict)
+
+
+def _parse_assignments(tokens) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for tok in tokens:
+        if "=" not in tok:
+            raise ToolkitError(f"expected name=value, got {tok!r}")
+        name, _, value = tok.partition("=")
+        name = name.strip()
+        if not name:
+            raise ToolkitError(f"missing parameter name in {tok!r}")
+        if name in values:
+            raise ToolkitError(f"{name} is given twice")
+        values[name] = value.strip()
+    return values
+
+
+def cmd_eval(args) -> int:
+    model = load(args.model)
+    value = model.evaluate(args.quantity, **_parse_assignments(args.assignments))
+    print(repr(value))
+    return 0
+
+
+def _render_and_write(results, args) -> int:
+    out_dir = Path(args.out)
+    failures = 0
+    for m, verdicts, checks in results:
+        settings = {"samples": args.samples, "seed": args.seed}
+        text = reportlib.render(m, verdicts, checks, settings)
+        path = reportlib.write(out_dir / f"{m.name}.tex", text)
+        print(f"wrote {path}")
+        if args.no_pdf:
+            continue
+        if reportlib.latex_engine() is None:
+            _say(args, reportlib.INSTALL_HINT)
+            continue
+        _say(args, f"{m.name}: compiling {path.name}")
+        ok, message = reportlib.compile_pdf(path)
+        if ok:
+            print(f"wrote {message}")
+        else:
+            print(f"error: {message}", file=sys.stderr)
+            failures += 1
+    return failures
+
+
+def _check_writable(folder: str) -> None:
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ToolkitError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+
+
+def cmd_report(args) -> int:
+    _check_writable(args.out)
+    results = _verify(_models(args.models), args)
+    failures = _render_and_write(results, args)
+    code = _exit_code(results, getattr(args, "strict", False))
+    return code or (1 if failures else 0)
+
+
+def cmd_build(args) -> int:
+    _check_writable(args.out)
+    results, failed = [], []
+    for name in available():
+        try:
+            results += _verify([load(name)], args)
+        except ToolkitError as exc:  # one broken model does not stop the others
+            print(f"error: {name}: {exc}", file=sys.stderr)
+            failed.append(name)
+    failures = _render_and_write(results, args)
+    code = _exit_code(results, getattr(args, "strict", False))
+    return code or (1 if failures or failed else 0)
+
+
+# ---------------------------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    p = _Args(prog="derivations", description="Derive, verify and report game-theoretic models.")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Args)
+    sub.required = True
+
+    def common(sp_, models=True):
+        if models:
+            sp_.add_argument("models", nargs="*", metavar="MODEL", help="models (default: all)")
+        sp_.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="random domain draws per check")
+        sp_.add_argument("--seed", type=int, default=0, help="seed of the draws")
+        sp_.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+
+    s = sub.add_parser("list", help="models, parameters, quantities, claims")
+    s.add_argument("models", nargs="*", metavar="MODEL")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("verify", help="verdict on every claim, and the numeric cross-checks")
+    common(s)
+    s.add_argument("--json", action="store_true", help="one JSON array, one object per claim")
+    s.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("eval", help="value of a derived quantity: eval MODEL QUANTITY name=value ...")
+    s.add_argument("model")
+    s.add_argument("quantity")
+    s.add_argument("assignments", nargs="*", metavar="name=value")
+    s.set_defaults(func=cmd_eval)
+
+    for name, func, text in (("report", cmd_report, "write reports/<model>.tex (and PDF if LaTeX is installed)"),
+                             ("build", cmd_build, "derive, verify and report every model")):
+        s = sub.add_parser(name, help=text)
+        common(s, models=(name == "report"))
+        s.add_argument("--out", default="reports", help="output folder (default: reports)")
+        s.add_argument("--no-pdf", action="store_true", help="write .tex only")
+        s.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
+        s.set_defaults(func=func)
+    return p
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = parser().parse_args(argv)
+        if getattr(args, "samples", 1) < 1:
+            raise ToolkitError("--samples must be at least 1")
+        return args.func(args)
+    except ToolkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a raw traceback for users
+        if debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
+        return 3

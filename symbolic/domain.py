@@ -1,0 +1,311 @@
+r"""Parameters and their domains.
+
+A model's parameter space is a product of intervals cut down by ordering constraints:
+
+.. math::  \mathcal{D} = \{\, x \in \prod_i I_i \;:\; g_k(x) \text{ holds for every constraint } k \,\}
+
+where each :math:`I_i` is an open, closed or half-open interval (possibly unbounded) and each
+:math:`g_k` is a SymPy relational such as ``q < p``.  The same domain is used three ways:
+
+* as **SymPy assumptions** -- each parameter's symbol carries ``positive``/``nonnegative``/``real``
+  and :meth:`Domain.assumptions` gives the ``Q``-facts for :func:`sympy.ask`;
+* as **z3 constraints** -- :meth:`Domain.conditions` gives the relationals that
+  :mod:`symbolic.decide` translates;
+* as a **sampler** -- :meth:`Domain.sample` draws seeded random points, uniform on each interval
+  (on a finite *sampling range* for unbounded ones) with extra mass near the bounds, and rejects
+  draws that violate a constraint.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import numpy as np
+import sympy as sp
+
+from .errors import DomainError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An interval of the real line; ``None`` marks an unbounded end."""
+
+    lo: float | None
+    hi: float | None
+    lo_open: bool = True
+    hi_open: bool = True
+
+    def describe(self) -> str:
+        """``(0, 1)``, ``[0, oo)`` and so on."""
+        left = "(" if self.lo is None or self.lo_open else "["
+        right = ")" if self.hi is None or self.hi_open else "]"
+        lo = "-oo" if self.lo is None else _num(self.lo)
+        hi = "oo" if self.hi is None else _num(self.hi)
+        return f"{left}{lo}, {hi}{right}"
+
+    def latex(self) -> str:
+        """The interval in LaTeX, e.g. ``(0, 1)`` or ``[0, \\infty)``."""
+        left = "(" if self.lo is None or self.lo_open else "["
+        right = ")" if self.hi is None or self.hi_open else "]"
+        lo = r"-\infty" if self.lo is None else _num(self.lo)
+        hi = r"\infty" if self.hi is None else _num(self.hi)
+        return f"{left}{lo}, {hi}{right}"
+
+    def relations(self, x: sp.Symbol) -> list[sp.Basic]:
+        """The bounds as SymPy relationals in ``x``."""
+        out = []
+        if self.lo is not None:
+            out.append(sp.StrictGreaterThan(x, _exact(self.lo), evaluate=False) if self.lo_open
+                       else sp.GreaterThan(x, _exact(self.lo), evaluate=False))
+        if self.hi is not None:
+            out.append(sp.StrictLessThan(x, _exact(self.hi), evaluate=False) if self.hi_open
+                       else sp.LessThan(x, _exact(self.hi), evaluate=False))
+        return out
+
+    def contains(self, value) -> np.ndarray:
+        """Vectorised membership test."""
+        v = np.asarray(value, dtype=float)
+        ok = np.isfinite(v)
+        if self.lo is not None:
+            ok &= (v > self.lo) if self.lo_open else (v >= self.lo)
+        if self.hi is not None:
+            ok &= (v < self.hi) if self.hi_open else (v <= self.hi)
+        return ok
+
+
+def _num(x) -> str:
+    x = sp.nsimplify(x)
+    return str(x)
+
+
+def _exact(x):
+    return sp.nsimplify(x) if isinstance(x, float) else sp.sympify(x)
+
+
+#: Common domains.
+PROBABILITY = Interval(0, 1, True, True)
+UNIT_INTERVAL = Interval(0, 1, False, False)
+POSITIVE = Interval(0, None, True, True)
+NONNEGATIVE = Interval(0, None, False, True)
+REAL = Interval(None, None)
+
+
+def interval(lo, hi, left_open: bool = False, right_open: bool = False) -> Interval:
+    """An interval ``[lo, hi]``; use ``None`` for an unbounded end."""
+    if lo is not None and hi is not None and not lo < hi:
+        raise ValueError(f"empty interval: lo={lo} is not below hi={hi}")
+    return Interval(lo, hi, left_open, right_open)
+
+
+@dataclass
+class Parameter:
+    """A named model parameter with its domain.
+
+    ``latex`` is the symbol as the paper writes it; ``sample_range`` bounds the draws of an
+    unbounded domain (the default is a width-4 window at the finite end, or ``(-4, 4)``).
+    """
+
+    name: str
+    domain: Interval
+    latex: str | None = None
+    description: str = ""
+    sample_range: tuple[float, float] | None = None
+    symbol: sp.Symbol = field(init=False)
+
+    def __post_init__(self):
+        d = self.domain
+        assumptions = {"real": True}
+        if d.lo is not None and d.lo >= 0:
+            assumptions = {"positive": True} if (d.lo > 0 or d.lo_open) else {"nonnegative": True}
+        self.symbol = sp.Symbol(self.name, **assumptions)
+        if self.latex is None:
+            self.latex = sp.latex(sp.Symbol(self.name))
+
+    def describe(self) -> str:
+        """``p in (0, 1)``."""
+        return f"{self.name} in {self.domain.describe()}"
+
+    def draw_range(self) -> tuple[float, float]:
+        """The finite window draws come from."""
+        if self.sample_range is not None:
+            return self.sample_range
+        lo, hi = self.domain.lo, self.domain.hi
+        if lo is None and hi is None:
+            return (-4.0, 4.0)
+        if hi is None:
+            return (float(lo), float(lo) + 4.0)
+        if lo is None:
+            return (float(hi) - 4.0, float(hi))
+        return (float(lo), float(hi))
+
+
+class Domain:
+    """An ordered set of :class:`Parameter` objects plus ordering constraints."""
+
+    def __init__(self):
+        self.parameters: dict[str, Parameter] = {}
+        self.constraints: list[tuple[sp.Basic, str]] = []
+
+    # -- construction ---------------------------------------------------------------------
+    def add(self, parameter: Parameter) -> sp.Symbol:
+        """Add a parameter and return its SymPy symbol."""
+        if parameter.name in self.parameters:
+            raise ValueError(f"parameter {parameter.name!r} declared twice")
+        self.parameters[parameter.name] = parameter
+        return parameter.symbol
+
+    def constrain(self, relation: sp.Basic, reason: str = "") -> None:
+        """Add an ordering constraint such as ``q < p`` (``reason`` says where it comes from)."""
+        unknown = relation.free_symbols - set(self.symbols)
+        if unknown:
+            raise ValueError(f"constraint {relation} uses undeclared symbols {sorted(map(str, unknown))}")
+        self.constraints.append((relation, reason))
+
+    # -- views ------------------------------------------------------------------------------
+    @property
+    def symbols(self) -> list[sp.Symbol]:
+        """Parameter symbols in declaration order."""
+        return [p.symbol for p in self.parameters.values()]
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise UnknownNameError(
+                f"unknown parameter {name!r}; parameters are: {', '.join(self.parameters)}") from None
+
+    def by_symbol(self, symbol: sp.Symbol) -> Parameter:
+        """The parameter whose symbol is ``symbol``."""
+        for p in self.parameters.values():
+            if p.symbol == symbol:
+                return p
+        raise UnknownNameError(f"{symbol} is not a parameter")
+
+    def order(self, symbols: Iterable[sp.Symbol]) -> list[sp.Symbol]:
+        """``symbols`` sorted in declaration order (a stable argument order)."""
+        wanted = set(symbols)
+        return [s for s in self.symbols if s in wanted]
+
+    def conditions(self) -> list[sp.Basic]:
+        """Every bound and constraint as a SymPy relational."""
+        out = []
+        for p in self.parameters.values():
+            out += p.domain.relations(p.symbol)
+        out += [rel for rel, _ in self.constraints]
+        return out
+
+    def assumptions(self) -> sp.Basic:
+        """The domain as a conjunction of ``Q`` facts, for :func:`sympy.ask`."""
+        facts = []
+        for rel in self.conditions():
+            diff = rel.lhs - rel.rhs
+            if isinstance(rel, sp.StrictGreaterThan):
+                facts.append(sp.Q.positive(diff))
+            elif isinstance(rel, sp.StrictLessThan):
+                facts.append(sp.Q.negative(diff))
+            elif isinstance(rel, sp.GreaterThan):
+                facts.append(sp.Q.nonnegative(diff))
+            elif isinstance(rel, sp.LessThan):
+                facts.append(sp.Q.nonpositive(diff))
+        return sp.And(*facts)
+
+    # -- membership -------------------------------------------------------------------------
+    def check(self, values: Mapping[str, float], needed: Iterable[str] | None = None) -> dict[str, float]:
+        """Validate user values; return them as floats.
+
+        Raises :class:`DomainError` with a one-line message naming the parameter and its domain
+        for a missing, non-numeric, non-finite or out-of-domain value, and
+        :class:`UnknownNameError` for a name that is not a parameter.
+        """
+        out: dict[str, float] = {}
+        for name, raw in values.items():
+            par = self[name]
+            try:
+                v = float(raw)
+            except (TypeError, ValueError):
+                raise DomainError(f"{name}={raw!r} is not a number; {par.describe()}") from None
+            if not math.isfinite(v):
+                raise DomainError(f"{name}={raw} is not finite; {par.describe()}")
+            if not par.domain.contains(v):
+                raise DomainError(f"{name}={raw} is outside its domain: {par.describe()}")
+            out[name] = v
+        for name in needed or ():
+            if name not in out:
+                raise DomainError(f"missing value for {name} ({self[name].describe()})")
+        present = {self[n].symbol: v for n, v in out.items()}
+        for rel, reason in self.constraints:
+            if rel.free_symbols <= set(present) and not bool(rel.subs(present)):
+                why = f" ({reason})" if reason else ""
+                raise DomainError(f"values violate the constraint {rel}{why}")
+        return out
+
+    def contains(self, point: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Vectorised: which points lie in the domain (all parameters must be given)."""
+        arrays = {n: np.asarray(point[n], dtype=float) for n in self.parameters}
+        ok = np.ones(np.broadcast(*arrays.values()).shape, dtype=bool)
+        for n, par in self.parameters.items():
+            ok &= par.domain.contains(arrays[n])
+        for rel, _ in self.constraints:
+            ok &= np.asarray(_relation_fn(rel, self.symbols)(*arrays.values()), dtype=bool)
+        return ok
+
+    # -- sampling ---------------------------------------------------------------------------
+    def sample(self, n: int, rng: np.random.Generator | int | None = 0,
+               given: Iterable[sp.Basic] = (), max_rounds: int = 200) -> dict[str, np.ndarray]:
+        """Draw ``n`` points of the domain (and of the extra conditions ``given``).
+
+        Each parameter is drawn uniformly on its range, except 10 % of draws log-uniformly close
+        to each finite end (where claims tend to break).  Points violating a bound, a constraint
+        or a ``given`` condition are rejected.  Raises :class:`DerivationError` when too few
+        draws are accepted (the conditions are empty or have negligible volume).
+        """
+        from .errors import DerivationError
+
+        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        tests = [_relation_fn(rel, self.symbols) for rel in list(given)]
+        kept: list[dict[str, np.ndarray]] = []
+        count = 0
+        batch = max(2 * n, 1000)
+        for _ in range(max_rounds):
+            draw = {name: _draw(par, batch, rng) for name, par in self.parameters.items()}
+            ok = self.contains(draw)
+            args = [draw[nm] for nm in self.parameters]
+            for t in tests:
+                ok &= np.broadcast_to(np.asarray(t(*args), dtype=bool), ok.shape)
+            kept.append({k: v[ok] for k, v in draw.items()})
+            count += int(ok.sum())
+            if count >= n:
+                break
+        if count < n:
+            raise DerivationError(
+                f"could not sample the domain: {count} of {n} points accepted after {max_rounds} rounds")
+        return {k: np.concatenate([d[k] for d in kept])[:n] for k in self.parameters}
+
+
+def _draw(par: Parameter, n: int, rng: np.random.Generator) -> np.ndarray:
+    lo, hi = par.draw_range()
+    x = rng.uniform(lo, hi, n)
+    width = hi - lo
+    u = rng.random(n)
+    near = 10.0 ** rng.uniform(-6, -1, n) * width
+    if par.domain.lo is not None:
+        x = np.where(u < 0.1, lo + near, x)
+    if par.domain.hi is not None:
+        x = np.where(u > 0.9, hi - near, x)
+    # closed ends are hit exactly now and then
+    if par.domain.lo is not None and not par.domain.lo_open:
+        x = np.where(u < 0.01, lo, x)
+    if par.domain.hi is not None and not par.domain.hi_open:
+        x = np.where(u > 0.99, hi, x)
+    return x
+
+
+_REL_CACHE: dict = {}
+
+
+def _relation_fn(rel: sp.Basic, symbols: list[sp.Symbol]):
+    key = (rel, tuple(symbols))
+    if key not in _REL_CACHE:
+        _REL_CACHE[key] = sp.lambdify(symbols, rel, modules="numpy")
+    return _REL_CACHE[key]

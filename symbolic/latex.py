@@ -1,0 +1,89 @@
+r"""LaTeX: formulas with the paper's symbols, escaped text, and a LaTeX-safe jinja2 environment.
+
+* :func:`symbol_names` maps each parameter, defined symbol and quantity of a model to the LaTeX
+  the paper uses (:math:`\theta`, :math:`\hat c_U`, :math:`\delta_U`, :math:`\psi` ...), so SymPy's
+  printer never invents names.
+* :func:`tex` prints an expression or a Boolean condition with those names.
+* :func:`escape` makes arbitrary text safe inside LaTeX (``_ % & # $ { } \ ^ ~``).
+* :func:`environment` is a jinja2 environment whose delimiters cannot clash with LaTeX:
+  ``\BLOCK{...}`` for statements, ``\VAR{...}`` for expressions, ``\#{...}`` for comments.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "reports" / "templates"
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}",
+}
+
+
+def escape(text: object) -> str:
+    """Escape text for LaTeX (every special character, so any string compiles)."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in str(text))
+
+
+def symbol_names(model) -> dict:
+    """Symbol -> LaTeX for every parameter, defined symbol and quantity of ``model``."""
+    names = {p.symbol: p.latex for p in model.domain.parameters.values()}
+    for q in model.quantities.values():
+        names[sp.Symbol(q.name)] = q.latex
+        if q.kind == "definition":
+            names[q.expr] = q.latex
+    return names
+
+
+def tex(expr, model=None) -> str:
+    """LaTeX of an expression or condition, with the model's symbol names."""
+    names = symbol_names(model) if model is not None else {}
+    expr = sp.sympify(expr)
+    if isinstance(expr, sp.Equivalent):
+        return r" \iff ".join(tex(a, model) for a in expr.args)
+    if isinstance(expr, sp.Not) and isinstance(expr.args[0], sp.Rel):
+        return tex(expr.args[0].negated, model)
+    if isinstance(expr, sp.And):
+        return r" \;\wedge\; ".join(_wrap(a, model) for a in expr.args)
+    return sp.latex(expr, symbol_names=names, order="none", ln_notation=True)
+
+
+def _wrap(a, model) -> str:
+    s = tex(a, model)
+    return f"({s})" if isinstance(a, (sp.Or, sp.Equivalent)) else s
+
+
+def number(value) -> str:
+    """An exact number in LaTeX (``\\frac{1}{2}``)."""
+    return sp.latex(sp.nsimplify(value))
+
+
+def environment(extra_loader_paths=()) -> jinja2.Environment:
+    """The jinja2 environment for report templates (LaTeX-safe delimiters, strict undefined)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(TEMPLATES), *map(str, extra_loader_paths)]),
+        block_start_string=r"\BLOCK{", block_end_string="}",
+        variable_start_string=r"\VAR{", variable_end_string="}",
+        comment_start_string=r"\#{", comment_end_string="}",
+        line_comment_prefix="%#",
+        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )
+    env.filters["e"] = escape
+    env.filters["num"] = number
+    return env
+
+
+def model_summary_latex(model) -> str:
+    """A short LaTeX summary (for Jupyter): the derived quantities as equations."""
+    rows = []
+    for q in model.quantities.values():
+        form = q.display if q.display is not None else q.expr
+        if q.kind == "definition":
+            form = q.display
+        rows.append(f"{q.latex} &= {tex(form, model)}")
+    return r"$\displaystyle \begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"

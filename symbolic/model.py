@@ -1,0 +1,301 @@
+r"""The :class:`Model` facade: one object per paper's model.
+
+A derivation module builds a model the way an appendix is written::
+
+    model = Model("entry", title="...")
+    c = model.parameter("c", POSITIVE, latex="c")          # parameters and domains
+    game = model.payoffs(("E", "I"))                       # payoffs
+    game.outcome("Fight", E=-c, I=...)
+    cut = model.cutoff("chat", game.prefers(...), solve_for=c)   # indifference => cutoff
+    model.claim(Claim("E-1", "...", [Equal(cut, ...)]))    # claims
+
+and users then call :meth:`Model.quantity`, :meth:`Model.numeric`, :meth:`Model.evaluate`,
+:meth:`Model.verify` and :meth:`Model.cross_check`.  The work is done by the focused modules
+(:mod:`~symbolic.domain`, :mod:`~symbolic.payoffs`, :mod:`~symbolic.verify`,
+:mod:`~symbolic.numeric`, :mod:`~symbolic.decide`); this class only wires them together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import sympy as sp
+from sympy.parsing.sympy_parser import parse_expr
+
+from .claims import Claim
+from .domain import Domain, Interval, Parameter
+from .errors import ToolkitError, UnknownNameError
+from .numeric import NumericFunction, bisect_root
+from .payoffs import Cutoff, Game, Preference, derive_cutoff
+from .verify import PartVerifier, Settings, Verdict, combine
+
+
+@dataclass
+class Quantity:
+    """A derived quantity: a definition, a cutoff, or any derived expression.
+
+    ``expr`` may use defined symbols (like :math:`\\psi`); :meth:`Model.quantity` returns it in
+    parameters only.  ``display`` is an equal form written the way the paper writes it (checked
+    equal when the quantity is declared).
+    """
+
+    name: str
+    expr: sp.Basic
+    latex: str
+    description: str = ""
+    kind: str = "derived"
+    cutoff: Cutoff | None = None
+    display: sp.Basic | None = None
+    cross_check: Callable | None = None
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        """A plain symbol standing for the quantity (for use in displayed formulas)."""
+        return sp.Symbol(self.name)
+
+
+@dataclass
+class CrossCheck:
+    """The result of comparing a closed form with an independent numeric solution."""
+
+    quantity: str
+    method: str
+    samples: int
+    max_error: float
+    tol: float
+
+    @property
+    def passed(self) -> bool:
+        return bool(np.isfinite(self.max_error) and self.max_error <= self.tol)
+
+
+class Model:
+    """A game-theoretic model: parameters, payoffs, derived quantities, claims."""
+
+    def __init__(self, name: str, title: str, source: str = "", spec: str = "", description: str = ""):
+        self.name = name
+        self.title = title
+        self.source = source
+        self.spec = spec
+        self.description = description
+        self.domain = Domain()
+        self.game: Game | None = None
+        self.definitions: dict[sp.Symbol, sp.Basic] = {}
+        self.quantities: dict[str, Quantity] = {}
+        self.claims: list[Claim] = []
+        self.choices: list[str] = []
+        self.unchecked: list[tuple[str, str]] = []
+        self.preferences: list[tuple[str, Preference]] = []
+        self._numeric: dict[str, NumericFunction] = {}
+        self._verdicts: dict = {}  # cached verdicts and cross-checks, keyed by their settings
+
+    # -- building -------------------------------------------------------------------------
+    def parameter(self, name: str, domain: Interval, latex: str | None = None, description: str = "",
+                  sample_range: tuple[float, float] | None = None) -> sp.Symbol:
+        """Declare a parameter and return its symbol."""
+        return self.domain.add(Parameter(name, domain, latex, description, sample_range))
+
+    def constrain(self, relation: sp.Basic, reason: str = "") -> None:
+        """Add an ordering constraint to the domain."""
+        self.domain.constrain(relation, reason)
+
+    def define(self, name: str, expr: str | sp.Basic, latex: str, description: str = "") -> sp.Symbol:
+        """A named abbreviation (``psi = p - q``): returns a symbol usable in formulas."""
+        display = self._form(expr)
+        sym = sp.Symbol(name, real=True)
+        self.definitions[sym] = self.parse(expr) if isinstance(expr, str) else sp.sympify(expr)
+        self._add(Quantity(name, sym, latex, description, kind="definition", display=display))
+        return sym
+
+    def _form(self, display):
+        return self.form(display) if isinstance(display, str) else display
+
+    def payoffs(self, players: Sequence[str]) -> Game:
+        """Start the payoff table (payoffs may be strings, kept in the order written for display)."""
+        self.game = Game(tuple(players), parse=self.parse, form=self.form)
+        return self.game
+
+    def _namespace(self) -> dict:
+        names = {p.name: p.symbol for p in self.domain.parameters.values()}
+        names.update({s.name: s for s in self.definitions})
+        return names
+
+    def parse(self, text: str) -> sp.Basic:
+        """Parse a formula written with the model's parameter and abbreviation names."""
+        return parse_expr(text, local_dict=self._namespace())
+
+    def form(self, text: str) -> sp.Basic:
+        """Like :meth:`parse` but unevaluated: terms stay in the order written (for display)."""
+        return parse_expr(text, local_dict=self._namespace(), evaluate=False)
+
+    def cutoff(self, name: str, preference: Preference, solve_for: sp.Symbol, latex: str,
+               description: str = "", display: str | sp.Basic | None = None) -> Quantity:
+        """Derive a cutoff from ``preference``'s indifference condition, solved for ``solve_for``.
+
+        ``display`` is the paper's way of writing the result (a string keeps its term order); it
+        is checked to equal the derived root.
+        """
+        cut = derive_cutoff(name, preference, solve_for, self.domain, self.expand)
+        q = Quantity(name, cut.expr, latex, description, kind="cutoff", cutoff=cut, display=self._form(display))
+        self._check_display(q)
+        self._add(q)
+        self.preferences.append((name, preference))
+        return q
+
+    def derived(self, name: str, expr: str | sp.Basic, latex: str, description: str = "",
+                display: str | sp.Basic | None = None, cross_check: Callable | None = None) -> Quantity:
+        """Register any other derived expression (``cross_check(model, draws) -> values`` optional)."""
+        if isinstance(expr, str):
+            display = display if display is not None else expr
+            expr = self.parse(expr)
+        q = Quantity(name, sp.sympify(expr), latex, description, display=self._form(display),
+                     cross_check=cross_check)
+        self._check_display(q)
+        self._add(q)
+        return q
+
+    def claim(self, claim: Claim) -> Claim:
+        """Add a claim of the paper."""
+        if any(c.id == claim.id for c in self.claims):
+            raise ValueError(f"claim {claim.id} declared twice")
+        for name in claim.about:
+            self._get(name)
+        self.claims.append(claim)
+        return claim
+
+    def choice(self, text: str) -> None:
+        """Record a modelling choice the report must state."""
+        self.choices.append(text)
+
+    def stated_not_checked(self, statement: str, reason: str) -> None:
+        """Record prose of the paper that has no formula to check."""
+        self.unchecked.append((statement, reason))
+
+    def _add(self, q: Quantity) -> None:
+        if q.name in self.quantities:
+            raise ValueError(f"quantity {q.name} declared twice")
+        self.quantities[q.name] = q
+
+    def _check_display(self, q: Quantity) -> None:
+        if q.display is not None and sp.simplify(self.expand(q.expr - q.display)) != 0:
+            raise ToolkitError(f"{q.name}: the display form {q.display} is not equal to the derived {q.expr}")
+
+    # -- using ----------------------------------------------------------------------------
+    def expand(self, expr: sp.Basic) -> sp.Basic:
+        """Replace defined symbols by their definitions (recursively)."""
+        expr = sp.sympify(expr)
+        for _ in range(len(self.definitions) + 1):
+            new = expr.xreplace(self.definitions)
+            if new == expr:
+                return expr
+            expr = new
+        return expr
+
+    def _get(self, name: str) -> Quantity:
+        try:
+            return self.quantities[name]
+        except KeyError:
+            raise UnknownNameError(
+                f"unknown quantity {name!r} of model {self.name}; quantities are: {', '.join(self.quantities)}"
+            ) from None
+
+    def quantity(self, name: str) -> sp.Basic:
+        """The SymPy expression of a derived quantity, in the model's parameters."""
+        return self.expand(self._get(name).expr)
+
+    def parameters_of(self, name: str) -> list[str]:
+        """Names of the parameters a quantity depends on (declaration order)."""
+        return [s.name for s in self.domain.order(self.quantity(name).free_symbols)]
+
+    def numeric(self, name: str) -> NumericFunction:
+        """A vectorised numeric function of a quantity; keyword arguments are parameter names."""
+        if name not in self._numeric:
+            expr = self.quantity(name)
+            self._numeric[name] = NumericFunction(expr, self.domain.order(expr.free_symbols), name)
+        return self._numeric[name]
+
+    def evaluate(self, name: str, **values) -> float:
+        """The value of a quantity at a point, after checking every value against its domain."""
+        fn = self.numeric(name)
+        checked = self.domain.check(values, needed=fn.parameters)
+        return fn(**{p: checked[p] for p in fn.parameters})
+
+    def verify(self, samples: int = 2000, seed: int = 0, timeout_ms: int = 10000,
+               progress: Callable[[str], None] | None = None) -> list[Verdict]:
+        """Verdicts on every claim (cached per settings)."""
+        settings = Settings(samples=samples, seed=seed, timeout_ms=timeout_ms)
+        key = (samples, seed, timeout_ms)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        checks = {c.quantity: c for c in self.cross_check(samples, seed)}
+        verifier = PartVerifier(self.domain, self.expand, settings)
+        out = []
+        for claim in self.claims:
+            if progress:
+                progress(f"{self.name}: {claim.id}")
+            out.append(self._verify_claim(claim, verifier, checks))
+        self._verdicts[key] = out
+        return out
+
+    def _verify_claim(self, claim: Claim, verifier: PartVerifier, checks: dict) -> Verdict:
+        parts = [] if claim.not_encodable else [verifier.verify(p) for p in claim.parts]
+        errors = {n: checks[n].max_error for n in claim.about if n in checks}
+        samples = max((checks[n].samples for n in claim.about if n in checks), default=None)
+        verdict = combine(self.name, claim, parts, errors, samples)
+        if claim.repair is not None:
+            verdict.repair = self._verify_claim(claim.repair, verifier, checks)
+            verdict.detail += f"; repaired statement ({claim.repair.statement}): {verdict.repair.status}"
+        return verdict
+
+    def cross_check(self, samples: int = 2000, seed: int = 0, tol: float = 1e-8) -> list[CrossCheck]:
+        """Compare each cutoff (and each quantity with a ``cross_check``) with an independent solver.
+
+        Cutoffs: vectorised bisection on the payoff difference, at ``samples`` domain draws.
+        """
+        key = ("cross_check", samples, seed, tol)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        rng = np.random.default_rng(seed)
+        draws = self.domain.sample(samples, rng)
+        out = []
+        for q in self.quantities.values():
+            if q.cutoff is not None:
+                values = self._bisect_cutoff(q.cutoff, draws, samples)
+                method = "bisection on the payoff difference"
+            elif q.cross_check is not None:
+                values = np.asarray(q.cross_check(self, draws), dtype=float)
+                method = getattr(q.cross_check, "__doc__", None) or "independent numeric solution"
+                method = method.strip().splitlines()[0]
+            else:
+                continue
+            closed = self.numeric(q.name).call(draws)
+            err = np.abs(values - closed) / (1 + np.abs(closed))
+            max_err = float(np.max(np.where(np.isnan(err), np.inf, err)))
+            out.append(CrossCheck(q.name, method, samples, max_err, tol))
+        self._verdicts[key] = out
+        return out
+
+    def _bisect_cutoff(self, cut: Cutoff, draws: dict, n: int) -> np.ndarray:
+        diff = self.expand(cut.preference.difference)
+        syms = self.domain.order(diff.free_symbols | {cut.var})
+        g = NumericFunction(diff, syms)
+        fixed = {s.name: draws[s.name] for s in syms if s != cut.var}
+        root, _ = bisect_root(lambda x: g(**fixed, **{cut.var.name: x}), n)
+        return root
+
+    def claim_by_id(self, claim_id: str) -> Claim:
+        """The claim with this id."""
+        for c in self.claims:
+            if c.id == claim_id:
+                return c
+        raise UnknownNameError(f"unknown claim {claim_id!r}; claims are: {', '.join(c.id for c in self.claims)}")
+
+    # -- display ----------------------------------------------------------------------------
+    def _repr_latex_(self) -> str:
+        from .latex import model_summary_latex
+        return model_summary_latex(self)
+
+    def __repr__(self) -> str:
+        return (f"<Model {self.name}: {len(self.domain.parameters)} parameters, "
+                f"{len(self.quantities)} quantities, {len(self.claims)} claims>")

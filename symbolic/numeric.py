@@ -1,0 +1,175 @@
+r"""Numeric functions of SymPy expressions, and independent numeric solvers.
+
+* :class:`NumericFunction` -- a lambdified, vectorised function with keyword arguments that
+  accepts scalars or broadcastable numpy arrays.
+* :func:`truth_with_margin` -- evaluate a Boolean combination of relationals on arrays, and flag
+  points within a tolerance of some relational's boundary (where floating point cannot decide).
+* :func:`bisect_root` -- vectorised bisection for :math:`g(x) = 0` with :math:`g` monotone in
+  :math:`x`; it brackets the root by doubling, so it needs no closed form: it is the independent
+  solver the closed-form cutoffs are cross-checked against.
+* :func:`numeric_derivative` -- complex-step (or central-difference) derivatives.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .errors import DomainError
+
+
+class NumericFunction:
+    """A vectorised numeric version of a SymPy expression.
+
+    Call with keyword arguments named after the parameters (scalars or numpy arrays, broadcast
+    together); the result is a float for scalar input, else an array of the broadcast shape.
+    """
+
+    def __init__(self, expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f"):
+        self.expr = expr
+        self.symbols = list(symbols)
+        self.parameters = [s.name for s in self.symbols]
+        self.name = name
+        self._f = sp.lambdify(self.symbols, expr, modules="numpy", cse=True)
+
+    def __call__(self, **values):
+        missing = [p for p in self.parameters if p not in values]
+        if missing:
+            raise DomainError(f"{self.name} needs values for: {', '.join(missing)}")
+        args = [np.asarray(values[p], dtype=float) for p in self.parameters]
+        with np.errstate(all="ignore"):
+            out = self._f(*args)
+        shape = np.broadcast(*args).shape if args else ()
+        out = np.broadcast_to(np.asarray(out, dtype=float), shape)
+        return float(out) if out.ndim == 0 else np.array(out)
+
+    def call(self, point: Mapping[str, np.ndarray]):
+        """Call with a mapping that may hold extra parameters."""
+        return self(**{p: point[p] for p in self.parameters})
+
+    def __repr__(self) -> str:
+        return f"<NumericFunction {self.name}({', '.join(self.parameters)})>"
+
+
+def truth_with_margin(prop: sp.Basic, point: Mapping[sp.Symbol, np.ndarray], tol: float):
+    """Evaluate a Boolean ``prop`` at array-valued ``point``.
+
+    Returns ``(truth, ambiguous, margin)``: ``truth`` the Boolean array, ``ambiguous`` marks
+    points where some relational ``a ? b`` has ``|a - b| <= tol * (1 + |a| + |b|)`` (the
+    verdict there is floating-point noise), and ``margin`` is the largest such scaled distance
+    ``|a - b| / (1 + |a| + |b|)`` over the equalities in ``prop`` (their numeric error).
+    """
+    syms = sorted(prop.free_symbols, key=lambda s: s.name)
+    shape = np.broadcast(*[np.asarray(point[s]) for s in syms]).shape if syms else ()
+    state = {"amb": np.zeros(shape, dtype=bool), "err": np.zeros(shape)}
+
+    def ev(e):
+        if e == sp.true:
+            return np.ones(shape, dtype=bool)
+        if e == sp.false:
+            return np.zeros(shape, dtype=bool)
+        if isinstance(e, sp.And):
+            return np.logical_and.reduce([ev(a) for a in e.args])
+        if isinstance(e, sp.Or):
+            return np.logical_or.reduce([ev(a) for a in e.args])
+        if isinstance(e, sp.Not):
+            return ~ev(e.args[0])
+        if isinstance(e, sp.Implies):
+            return ~ev(e.args[0]) | ev(e.args[1])
+        if isinstance(e, sp.Equivalent):
+            vals = [ev(a) for a in e.args]
+            return np.logical_and.reduce([v == vals[0] for v in vals[1:]])
+        if isinstance(e, sp.Rel):
+            a = _evaluate(e.lhs, point, shape)
+            b = _evaluate(e.rhs, point, shape)
+            scale = 1 + np.abs(a) + np.abs(b)
+            d = (a - b)
+            near = np.abs(d) <= tol * scale
+            state["amb"] |= near | ~np.isfinite(d)
+            op = e.rel_op
+            if op in ("==", "!="):
+                state["err"] = np.maximum(state["err"], np.where(np.isfinite(d), np.abs(d) / scale, np.inf))
+                eq = near
+                return eq if op == "==" else ~eq
+            return {"<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0}[op]
+        raise TypeError(f"not a Boolean combination of relationals: {e}")
+
+    with np.errstate(all="ignore"):
+        truth = ev(prop)
+    return truth, state["amb"], state["err"]
+
+
+_EVAL_CACHE: dict = {}
+
+
+def _evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, np.ndarray], shape) -> np.ndarray:
+    syms = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
+    key = (expr, syms)
+    if key not in _EVAL_CACHE:
+        _EVAL_CACHE[key] = sp.lambdify(syms, expr, modules="numpy")
+    out = _EVAL_CACHE[key](*[np.asarray(point[s], dtype=float) for s in syms])
+    return np.broadcast_to(np.asarray(out, dtype=float), shape)
+
+
+def bisect_root(g, n: int, start: float = 1.0, max_doublings: int = 60, iterations: int = 200):
+    """Vectorised root of ``g(x) = 0`` for ``n`` independent problems.
+
+    ``g(x)`` takes an array ``x`` of length ``n`` and returns an array.  Brackets each root by
+    doubling ``[-L, L]`` from ``L = start`` until ``g`` changes sign, then bisects.  Returns
+    ``(root, bracketed)``; ``root`` is NaN where no sign change was found.
+    """
+    lo = np.full(n, -start, dtype=float)
+    hi = np.full(n, start, dtype=float)
+    with np.errstate(all="ignore"):
+        for _ in range(max_doublings):
+            glo, ghi = g(lo), g(hi)
+            found = np.sign(glo) * np.sign(ghi) <= 0
+            if found.all():
+                break
+            lo = np.where(found, lo, lo * 2)
+            hi = np.where(found, hi, hi * 2)
+        glo = g(lo)
+        found = np.sign(glo) * np.sign(g(hi)) <= 0
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            gm = g(mid)
+            left = np.sign(gm) * np.sign(glo) <= 0
+            hi = np.where(left, mid, hi)
+            lo = np.where(left, lo, mid)
+            glo = np.where(left, glo, gm)
+            if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1, np.abs(lo))):
+                break
+    root = 0.5 * (lo + hi)
+    return np.where(found, root, np.nan), found
+
+
+def central_difference(f, x: np.ndarray, h: float | None = None) -> np.ndarray:
+    """Central finite difference ``(f(x+h) - f(x-h)) / 2h`` with a scaled step."""
+    x = np.asarray(x, dtype=float)
+    step = (h if h is not None else 1e-6) * np.maximum(1.0, np.abs(x))
+    with np.errstate(all="ignore"):
+        return (f(x + step) - f(x - step)) / (2 * step)
+
+
+_NON_ANALYTIC = (sp.Piecewise, sp.Abs, sp.Min, sp.Max, sp.floor, sp.ceiling, sp.Heaviside, sp.sign)
+
+
+def numeric_derivative(expr: sp.Basic, wrt: sp.Symbol, point: Mapping[str, np.ndarray]) -> np.ndarray:
+    r""":math:`\partial f/\partial x` at array-valued points, without using the symbolic derivative.
+
+    Analytic expressions use the complex step :math:`\operatorname{Im} f(x + ih)/h` with
+    :math:`h = 10^{-30}` (no cancellation, exact to rounding); expressions with non-analytic
+    parts (``Piecewise``, ``Abs``, ``Min`` ...) use central differences.
+    """
+    syms = sorted(expr.free_symbols | {wrt}, key=lambda s: s.name)
+    args = [np.asarray(point[s.name], dtype=float) for s in syms]
+    k = syms.index(wrt)
+    if expr.has(*_NON_ANALYTIC):
+        f = sp.lambdify(syms, expr, modules="numpy")
+        return central_difference(lambda x: f(*args[:k], x, *args[k + 1:]), args[k])
+    f = sp.lambdify(syms, expr, modules="numpy")
+    h = 1e-30
+    with np.errstate(all="ignore"):
+        shifted = args[k] + 1j * h
+        return np.imag(f(*args[:k], shifted, *args[k + 1:])) / h

@@ -1,0 +1,210 @@
+"""LaTeX appendices: render a model's derivations and verdicts, write atomically, compile.
+
+:func:`render` fills ``reports/templates/appendix.tex.j2`` from a model, its verdicts and its
+cross-checks; the output depends only on those (no dates, sorted keys), so the same inputs give
+byte-identical ``.tex``.  :func:`write` replaces the target file atomically (a failed build
+leaves the previous report intact).  :func:`compile_pdf` runs ``latexmk -pdf`` or ``pdflatex``
+twice and fails on LaTeX errors or undefined references.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import sympy as sp
+
+from .claims import DerivativeSign, Equal
+from .latex import environment, escape, number, tex
+
+INSTALL_HINT = ("no LaTeX engine on the PATH; install one with "
+                "`apt-get install texlive-latex-base texlive-latex-recommended latexmk` "
+                "(Debian/Ubuntu) or TeX Live/MiKTeX, then rerun")
+
+STATUS_TEXT = {"proved": "proved", "refuted": "refuted", "checked": "checked numerically",
+               "not_encodable": "stated, not checked", "unknown": "unknown"}
+
+
+_STEP_TEXT = {"indifference": "indifference", "collected": "terms in ${var}$ collected",
+              "solved": "solved for ${var}$"}
+
+
+def _lottery(game, lottery, model) -> str:
+    if isinstance(lottery, str):
+        return r"\text{" + escape(lottery) + "}"
+    if isinstance(lottery, Mapping):
+        terms = [f"{_factor(w, model)}\\cdot\\text{{{escape(o)}}}" if w != 1 else f"\\text{{{escape(o)}}}"
+                 for o, w in lottery.items()]
+        return " + ".join(terms)
+    return tex(lottery, model)
+
+
+def _factor(w, model) -> str:
+    s = tex(w, model)
+    return f"\\left({s}\\right)" if isinstance(sp.sympify(w), sp.Add) else s
+
+
+def _part(prop, verdict, model) -> dict:
+    if isinstance(prop, Equal) and prop.lhs_latex:
+        formula = f"{prop.lhs_latex} = {tex(prop.rhs, model)}"
+    elif isinstance(prop, DerivativeSign):
+        name = getattr(prop.of, "latex", None) or tex(prop.function, model)
+        var = tex(prop.wrt, model)
+        rel = (">" if prop.strict else r"\ge") if prop.sign > 0 else ("<" if prop.strict else r"\le")
+        slope = sp.factor(sp.cancel(prop.derivative))
+        formula = f"\\frac{{\\partial {name}}}{{\\partial {var}}} = {tex(slope, model)} {rel} 0"
+    else:
+        formula = tex(prop.formula, model)
+    return {"label": escape(prop.label), "formula": formula,
+            "given": [tex(g, model) for g in prop.given],
+            "status": verdict.status, "status_text": STATUS_TEXT[verdict.status],
+            "method": escape(verdict.method), "detail": escape(verdict.detail),
+            "counterexample": _point(verdict.counterexample, model)}
+
+
+def _point(point, model) -> str:
+    if not point:
+        return ""
+    names = {p.name: p.latex for p in model.domain.parameters.values()}
+    return ", ".join(f"{names.get(k, escape(k))} = {number(v)}" for k, v in point.items())
+
+
+def _claim(claim, verdict, model) -> dict:
+    return {"id": escape(claim.id), "statement": escape(claim.statement), "paper_form": claim.paper_form,
+            "status": verdict.status, "status_text": STATUS_TEXT[verdict.status],
+            "method": escape(verdict.method), "note": escape(claim.note),
+            "reason": escape(claim.not_encodable),
+            "counterexample": _point(verdict.counterexample, model),
+            "samples": verdict.samples, "max_error": _sci(verdict.max_error),
+            "parts": [_part(p, v, model) for p, v in zip(claim.parts, verdict.parts)],
+            "repair": _claim(claim.repair, verdict.repair, model) if claim.repair else None}
+
+
+def _sci(x) -> str:
+    if x is None:
+        return "--"
+    if x == 0:
+        return "0"
+    mant, exp = f"{x:.1e}".split("e")
+    return f"{mant}\\times 10^{{{int(exp)}}}"
+
+
+def context(model, verdicts, checks, settings: dict) -> dict:
+    """Everything the template needs, as plain strings (LaTeX-ready)."""
+    game = model.game
+    params = [{"latex": p.latex, "domain": p.domain.latex(), "name": escape(p.name),
+               "description": escape(p.description)} for p in model.domain.parameters.values()]
+    constraints = [{"formula": tex(rel, model), "reason": escape(reason)} for rel, reason in model.domain.constraints]
+    definitions = [{"latex": q.latex, "formula": tex(q.display, model), "description": escape(q.description)}
+                   for q in model.quantities.values() if q.kind == "definition"]
+    payoffs = None
+    if game is not None:
+        payoffs = {"players": [escape(p) for p in game.players],
+                   "rows": [{"name": escape(o), "description": escape(game.descriptions[o]),
+                             "payoffs": [tex(game.forms[o][p], model) for p in game.players]}
+                            for o in game.outcomes]}
+    cutoffs = []
+    for q in model.quantities.values():
+        if q.cutoff is None:
+            continue
+        cut, pref = q.cutoff, q.cutoff.preference
+        form = q.display if q.display is not None else cut.expr
+        cutoffs.append({
+            "name": escape(q.name), "label": re.sub(r"[^A-Za-z0-9]", "", q.name), "latex": q.latex,
+            "description": escape(q.description), "player": escape(pref.player),
+            "preference": escape(pref.label),
+            "better": _lottery(game, pref.better, model), "worse": _lottery(game, pref.worse, model),
+            "steps": [{"text": _STEP_TEXT[k].format(var=tex(cut.var, model)), "formula": tex(f, model)}
+                      for k, f in cut.steps],
+            "var": tex(cut.var, model), "rel": r"\ge" if cut.direction == ">=" else r"\le",
+            "formula": tex(form, model), "derived": tex(cut.expr, model),
+            "slope": tex(cut.slope, model), "direction_method": escape(cut.direction_method)})
+    derived = [{"latex": q.latex, "name": escape(q.name), "formula": tex(q.display if q.display is not None else q.expr, model),
+                "description": escape(q.description)}
+               for q in model.quantities.values() if q.kind == "derived"]
+    claims = [_claim(c, v, model) for c, v in zip(model.claims, verdicts)]
+    checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
+               "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
+               "tol": _sci(c.tol), "passed": c.passed} for c in checks]
+    return {"model": {"name": escape(model.name), "title": escape(model.title),
+                      "description": escape(model.description), "source": escape(model.source),
+                      "spec": escape(model.spec)},
+            "parameters": params, "constraints": constraints, "definitions": definitions,
+            "choices": [escape(c) for c in model.choices], "payoffs": payoffs, "cutoffs": cutoffs,
+            "derived": derived, "claims": claims, "checks": checks,
+            "unchecked": [{"statement": escape(s), "reason": escape(r)} for s, r in model.unchecked],
+            "settings": {k: escape(v) for k, v in sorted(settings.items())}}
+
+
+def render(model, verdicts, checks, settings: dict, template: str = "appendix.tex.j2") -> str:
+    """The appendix as LaTeX source."""
+    return environment().get_template(template).render(**context(model, verdicts, checks, settings))
+
+
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def latex_engine() -> str | None:
+    """``latexmk`` or ``pdflatex`` if on the PATH, else None."""
+    for exe in ("latexmk", "pdflatex"):
+        if shutil.which(exe):
+            return exe
+    return None
+
+
+def compile_pdf(tex_path: Path, timeout: float = 300) -> tuple[bool, str]:
+    """Compile ``tex_path`` to PDF beside it. Returns ``(ok, message)``.
+
+    Fails on a LaTeX error, or a warning about undefined references or citations.
+    """
+    tex_path = Path(tex_path).resolve()
+    engine = latex_engine()
+    if engine is None:
+        return False, INSTALL_HINT
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
+    if engine == "latexmk":
+        cmds = [["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", tex_path.name]]
+    else:
+        cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex_path.name]
+        cmds = [cmd, cmd]
+    for cmd in cmds:
+        try:
+            proc = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True,
+                                  timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            return False, f"{engine} timed out after {timeout:g} s on {tex_path.name}"
+        if proc.returncode != 0:
+            return False, f"{engine} failed on {tex_path.name}: {_first_error(tex_path)}"
+    log = tex_path.with_suffix(".log").read_text(errors="replace")
+    bad = re.findall(r"(LaTeX Warning: (?:Reference|Citation) .*? undefined|There were undefined references)", log)
+    if bad:
+        return False, f"{tex_path.name}: {bad[0]}"
+    return True, str(tex_path.with_suffix(".pdf"))
+
+
+def _first_error(tex_path: Path) -> str:
+    log = tex_path.with_suffix(".log")
+    if not log.exists():
+        return "no log written"
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("!"):
+            return line[1:].strip()
+    return "see " + log.name
+

@@ -1,0 +1,287 @@
+r"""Verdicts on claims: symbolic first, then a decision procedure, then sampling.
+
+For each part :math:`P` of a claim, with hypotheses :math:`H` (the domain and the part's
+``given``):
+
+1. **symbolic** -- an equality is proved when ``simplify(lhs - rhs)`` is 0; an inequality
+   :math:`a > b` when :func:`sympy.ask` answers True for :math:`Q.positive(a - b)` under the
+   domain's facts.  ``ask`` answering None means *unknown*, never false.
+2. **decision procedure** -- :func:`symbolic.decide.decide` (z3, nonlinear real arithmetic):
+   unsat of :math:`H \wedge \neg P` proves :math:`P`; a model is a counterexample once exact
+   substitution confirms it.
+3. **numeric** -- :math:`N` seeded draws from :math:`H`; a violation beyond the tolerance is
+   converted to rationals and confirmed by exact substitution before it refutes.  Without a
+   violation the verdict is *checked* (numerically only), and the reason no proof was found is
+   recorded.
+
+The numeric stage also runs after a proof, as a guard: a proved part that fails at a sample
+point means the toolkit is wrong, and the verdict says so instead of claiming a proof.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from .claims import Claim, DerivativeSign, Equal, Proposition
+from .decide import NotEncodable, decide, simplify_point
+from .domain import Domain
+from .numeric import NumericFunction, numeric_derivative, truth_with_margin
+
+STATUSES = ("proved", "refuted", "checked", "not_encodable", "unknown")
+
+
+@dataclass
+class Settings:
+    """Verification knobs: draws, seed, numeric tolerance, z3 time budget per part (ms)."""
+
+    samples: int = 2000
+    seed: int = 0
+    tol: float = 1e-9
+    timeout_ms: int = 10000
+
+
+@dataclass
+class PartVerdict:
+    """The verdict on one proposition."""
+
+    label: str
+    status: str
+    method: str
+    detail: str = ""
+    counterexample: dict | None = None
+    samples: int | None = None
+    max_error: float | None = None
+
+
+@dataclass
+class Verdict:
+    """The verdict on a claim (JSON keys as documented in the README)."""
+
+    model: str
+    claim: str
+    status: str
+    method: str
+    detail: str
+    counterexample: dict | None
+    samples: int | None
+    max_error: float | None
+    statement: str = ""
+    parts: list[PartVerdict] = field(default_factory=list)
+    repair: "Verdict | None" = None
+
+    def as_json(self) -> dict:
+        """The eight documented keys, JSON-ready (counterexample values as numbers)."""
+        cx = None
+        if self.counterexample is not None:
+            cx = {k: _json_number(v) for k, v in self.counterexample.items()}
+        return {"model": self.model, "claim": self.claim, "status": self.status,
+                "method": self.method, "detail": self.detail, "counterexample": cx,
+                "samples": self.samples,
+                "max_error": None if self.max_error is None else float(self.max_error)}
+
+
+def _json_number(v):
+    r = sp.Rational(v)
+    return int(r) if r.q == 1 else float(r)
+
+
+def exact_str(point: dict) -> str:
+    """``s=1/10, a_J=0`` -- a counterexample written exactly."""
+    return ", ".join(f"{k}={v}" for k, v in point.items())
+
+
+# ---------------------------------------------------------------------------------------
+class PartVerifier:
+    """Verifies propositions over one domain; ``expand`` substitutes defined symbols."""
+
+    def __init__(self, domain: Domain, expand: Callable[[sp.Basic], sp.Basic], settings: Settings):
+        self.domain = domain
+        self.expand = expand
+        self.settings = settings
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _hypotheses(self, prop: Proposition) -> tuple[list[sp.Basic], list[sp.Basic]]:
+        given = [self.expand(g) for g in prop.given]
+        return self.domain.conditions(), given
+
+    def _is_violation(self, formula, hyps) -> Callable[[dict], bool]:
+        def check(point: dict) -> bool:
+            try:
+                for h in hyps:
+                    if _truth(h.subs(point)) is not True:
+                        return False
+                return _truth(formula.subs(point)) is False
+            except (TypeError, ValueError, ZeroDivisionError):
+                return False
+        return check
+
+    def _relevant(self, point: dict, formula, given) -> dict:
+        syms = set(formula.free_symbols)
+        for g in given:
+            syms |= g.free_symbols
+        return {s.name: point[s] for s in self.domain.order(syms) if s in point}
+
+    # -- the pipeline ------------------------------------------------------------------------
+    def verify(self, prop: Proposition) -> PartVerdict:
+        formula = self.expand(prop.formula)
+        domain_hyps, given = self._hypotheses(prop)
+        hyps = domain_hyps + given
+        check = self._is_violation(formula, hyps)
+        label = prop.label
+        verdict = None
+        why_not = []
+
+        if self._symbolic(prop, formula, given):
+            verdict = PartVerdict(label, "proved", "symbolic",
+                                  "simplify(lhs - rhs) = 0" if isinstance(prop, Equal)
+                                  else "sympy ask under the domain's assumptions")
+        else:
+            why_not.append("symbolic simplification inconclusive")
+            try:
+                d = decide(hyps, formula, self.settings.timeout_ms, check=check)
+                if d.outcome == "proved":
+                    verdict = PartVerdict(label, "proved", "decision procedure (z3 nonlinear real arithmetic)",
+                                          "negation unsatisfiable over the domain")
+                elif d.outcome == "refuted":
+                    cx = self._relevant(d.counterexample, formula, given)
+                    verdict = PartVerdict(label, "refuted", "decision procedure (z3) + exact substitution",
+                                          f"counterexample {exact_str(cx)} confirmed by exact substitution",
+                                          counterexample=cx)
+                else:
+                    why_not.append(d.reason or "z3 returned unknown")
+            except NotEncodable as exc:
+                why_not.append(f"not polynomial/rational for z3 ({exc})")
+
+        numeric = self._numeric(prop, formula, given, check)
+        if verdict is None:
+            if numeric.status == "checked":
+                numeric.detail = f"{numeric.detail}; no proof: {'; '.join(why_not)}"
+            return numeric
+        verdict.samples, verdict.max_error = numeric.samples, numeric.max_error
+        if verdict.status == "proved" and numeric.status == "refuted":
+            return PartVerdict(label, "unknown", "inconsistent",
+                               f"INTERNAL INCONSISTENCY: proved ({verdict.method}) but sampling found "
+                               f"{exact_str(numeric.counterexample)}", numeric.counterexample,
+                               numeric.samples, numeric.max_error)
+        return verdict
+
+    def _symbolic(self, prop: Proposition, formula, given) -> bool:
+        if isinstance(prop, Equal):
+            diff = self.expand(prop.lhs - prop.rhs)
+            return sp.cancel(sp.together(diff)) == 0 or sp.simplify(diff) == 0
+        if formula == sp.true:
+            return True
+        if not isinstance(formula, sp.Rel) or formula.rel_op in ("==", "!="):
+            return False
+        diff = formula.lhs - formula.rhs
+        query = {">": sp.Q.positive, ">=": sp.Q.nonnegative,
+                 "<": sp.Q.negative, "<=": sp.Q.nonpositive}[formula.rel_op]
+        facts = self.domain.assumptions()
+        for g in given:
+            if isinstance(g, sp.Rel) and g.rel_op in (">", "<", ">=", "<="):
+                gd = g.lhs - g.rhs
+                facts &= {">": sp.Q.positive, ">=": sp.Q.nonnegative,
+                          "<": sp.Q.negative, "<=": sp.Q.nonpositive}[g.rel_op](gd)
+        try:
+            return sp.ask(query(diff), facts) is True  # None means unknown
+        except Exception:  # ask raises on some inputs; that is "unknown" too
+            return False
+
+    def _numeric(self, prop: Proposition, formula, given, check) -> PartVerdict:
+        s = self.settings
+        rng = np.random.default_rng(s.seed)
+        label = prop.label
+        try:
+            draws = self.domain.sample(s.samples, rng, given=given)
+        except Exception as exc:
+            return PartVerdict(label, "unknown", "numeric", f"could not sample the hypotheses: {exc}")
+        point = {self.domain[n].symbol: v for n, v in draws.items()}
+        truth, ambiguous, err = truth_with_margin(formula, point, s.tol)
+        max_error = float(np.max(err)) if err.size and np.any(err > 0) else None
+        if isinstance(prop, DerivativeSign):
+            max_error = self._finite_difference_error(prop, point)
+        bad = np.flatnonzero(~truth & ~ambiguous)
+        detail = f"no violation in {s.samples} draws (tolerance {s.tol:g}, seed {s.seed})"
+        for i in bad[:20]:
+            exact = {sym: _rational(point[sym][i]) for sym in point}
+            simpler = simplify_point(exact, check)
+            if simpler is not None:
+                cx = self._relevant(simpler, formula, given)
+                return PartVerdict(label, "refuted", "numeric search + exact substitution",
+                                   f"counterexample {exact_str(cx)} confirmed by exact substitution",
+                                   cx, s.samples, max_error)
+        if len(bad):
+            detail += f" beyond floating-point noise ({len(bad)} draws violated only numerically)"
+        return PartVerdict(label, "checked", f"numeric (N={s.samples}, tol={s.tol:g})", detail,
+                           None, s.samples, max_error)
+
+    def _finite_difference_error(self, prop: DerivativeSign, point) -> float | None:
+        """Cross-check the symbolic derivative against a numeric (complex-step) derivative."""
+        f = self.expand(prop.function)
+        syms = sorted(f.free_symbols | {prop.wrt}, key=lambda x: x.name)
+        values = {x.name: point[x] for x in syms}
+        numeric = numeric_derivative(f, prop.wrt, values)
+        exact = NumericFunction(self.expand(prop.derivative), syms)(**values)
+        rel = np.abs(numeric - exact) / (1 + np.abs(exact))
+        return float(np.nanmax(rel)) if np.isfinite(rel).any() else None
+
+
+def _truth(b):
+    if b in (sp.true, True):
+        return True
+    if b in (sp.false, False):
+        return False
+    b = sp.simplify(b)
+    if b in (sp.true, True):
+        return True
+    if b in (sp.false, False):
+        return False
+    return None
+
+
+def _rational(x: float) -> sp.Rational:
+    f = Fraction(float(x))
+    return sp.Rational(f.numerator, f.denominator)
+
+
+# ---------------------------------------------------------------------------------------
+def combine(model: str, claim: Claim, parts: list[PartVerdict], cross_errors: dict[str, float],
+            cross_samples: int | None) -> Verdict:
+    """Fold part verdicts into the claim's verdict."""
+    if claim.not_encodable:
+        return Verdict(model, claim.id, "not_encodable", "none",
+                       f"stated, not checked: {claim.not_encodable}", None, None, None, claim.statement)
+    statuses = [p.status for p in parts]
+    if "refuted" in statuses:
+        status = "refuted"
+    elif all(s == "proved" for s in statuses):
+        status = "proved"
+    elif "unknown" in statuses:
+        status = "unknown"
+    else:
+        status = "checked"
+    methods = []
+    for p in parts:
+        if p.method not in methods:
+            methods.append(p.method)
+    details = []
+    for p in parts:
+        tag = f"{p.label}: " if p.label else ""
+        details.append(f"{tag}{p.status} ({p.detail})")
+    counterexample = next((p.counterexample for p in parts if p.status == "refuted"), None)
+    samples = max((p.samples or 0 for p in parts), default=0) or None
+    errors = [p.max_error for p in parts if p.max_error is not None]
+    errors += [e for e in cross_errors.values() if e is not None]
+    if cross_errors:
+        details.append("cross-checked: " + ", ".join(f"{k} max error {v:.2e}" for k, v in cross_errors.items()))
+        samples = max(samples or 0, cross_samples or 0)
+    max_error = max(errors) if errors else None
+    if max_error is not None and not math.isfinite(max_error):
+        max_error = None
+    return Verdict(model, claim.id, status, " + ".join(methods), "; ".join(details), counterexample,
+                   samples, max_error, claim.statement, parts)
