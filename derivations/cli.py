@@ -137,7 +137,8 @@ def _render_and_write(results, args) -> int:
     failures = 0
     for m, verdicts, checks in results:
         settings = {"samples": args.samples, "seed": args.seed}
-        text = reportlib.render(m, verdicts, checks, settings)
+        figures = reportlib.write_figures(m, out_dir)
+        text = reportlib.render(m, verdicts, checks, settings, figures)
         path = reportlib.write(out_dir / f"{m.name}.tex", text)
         print(f"wrote {path}")
         if args.no_pdf:
@@ -201,7 +202,8 @@ def parser() -> argparse.ArgumentParser:
             sp_.add_argument("models", nargs="*", metavar="MODEL", help="models (default: all)")
         sp_.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="random domain draws per check")
         sp_.add_argument("--seed", type=int, default=0, help="seed of the draws")
-        sp_.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+        sp_.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                         help="no progress messages on stderr")
 
     s = sub.add_parser("list", help="models, parameters, quantities, claims")
     s.add_argument("models", nargs="*", metavar="MODEL")

@@ -216,6 +216,9 @@ def build() -> Model:
     ], paper_form=r"c_U \in (q, p/\delta_U),\ c_C \in (1-p, 1-q),\ s \ge a_J/q",
         about=("cU_alone", "cU_with_J", "cC_vs_U", "cC_vs_pair", "s_bluff")))
 
+    m.figure("cutoffs_vs_F", r"The cutoffs $\hat c_U$ (U resists below it) and $\hat c_C$ (C challenges below it) "
+             r"against the belief $F$ that J intervenes, at $p = 0.6$, $q = 0.3$, $\delta_U = 0.4$.", _plot_cutoffs)
+
     # ---- Prose of the slides with no formula to check -------------------------------------------
     m.stated_not_checked("No pooling on v_J > 0, as it is not incentive compatible.",
                          "an equilibrium-existence argument over signals; the slides give no formula")
@@ -225,3 +228,20 @@ def build() -> Model:
     m.stated_not_checked("Irresolute types c_J in (theta, beta] can bluff; beta is never defined.",
                          "the bound beta has no formula in the slides")
     return m
+
+
+def _plot_cutoffs(model: Model):
+    """chat_U and chat_C against F, from the model's numeric functions."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    F = np.linspace(0, 1, 201)
+    point = dict(p=0.6, q=0.3, delta_U=0.4)
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.plot(F, model.numeric("chat_U")(F=F, **point), label=r"$\hat c_U$ (U resists below)")
+    ax.plot(F, model.numeric("chat_C")(F=F, **point), label=r"$\hat c_C$ (C challenges below)")
+    ax.set_xlabel(r"$F$, belief that J intervenes")
+    ax.set_ylabel("cost cutoff")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig

@@ -56,6 +56,16 @@ class Quantity:
 
 
 @dataclass
+class Figure:
+    """A figure of the report: ``draw(model)`` returns a matplotlib Figure (drawn from the
+    model's numeric functions, never by hand); ``caption`` is LaTeX."""
+
+    name: str
+    caption: str
+    draw: Callable
+
+
+@dataclass
 class CrossCheck:
     """The result of comparing a closed form with an independent numeric solution."""
 
@@ -87,6 +97,8 @@ class Model:
         self.choices: list[str] = []
         self.unchecked: list[tuple[str, str]] = []
         self.preferences: list[tuple[str, Preference]] = []
+        self.sections: list[tuple[str, str]] = []
+        self.figures: list[Figure] = []
         self._numeric: dict[str, NumericFunction] = {}
         self._verdicts: dict = {}  # cached verdicts and cross-checks, keyed by their settings
 
@@ -171,6 +183,17 @@ class Model:
     def stated_not_checked(self, statement: str, reason: str) -> None:
         """Record prose of the paper that has no formula to check."""
         self.unchecked.append((statement, reason))
+
+    def section(self, title: str, body_latex: str) -> None:
+        """A section of narrative for the report (``body_latex`` is LaTeX, written by the model's
+        author), placed after the derived quantities and before the claims."""
+        self.sections.append((title, body_latex))
+
+    def figure(self, name: str, caption: str, draw: Callable) -> None:
+        """A figure for the report: ``draw(model) -> matplotlib.figure.Figure``; ``caption`` is LaTeX."""
+        if any(f.name == name for f in self.figures):
+            raise ValueError(f"figure {name} declared twice")
+        self.figures.append(Figure(name, caption, draw))
 
     def _add(self, q: Quantity) -> None:
         if q.name in self.quantities:

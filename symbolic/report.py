@@ -74,7 +74,7 @@ def _point(point, model) -> str:
 
 
 def _claim(claim, verdict, model) -> dict:
-    return {"id": escape(claim.id), "statement": escape(claim.statement), "paper_form": claim.paper_form,
+    return {"id": escape(claim.id), "label": _label(claim.id), "statement": escape(claim.statement), "paper_form": claim.paper_form,
             "status": verdict.status, "status_text": STATUS_TEXT[verdict.status],
             "method": escape(verdict.method), "note": escape(claim.note),
             "reason": escape(claim.not_encodable),
@@ -93,7 +93,44 @@ def _sci(x) -> str:
     return f"{mant}\\times 10^{{{int(exp)}}}"
 
 
-def context(model, verdicts, checks, settings: dict) -> dict:
+def write_figures(model, out_dir: Path) -> list[dict]:
+    """Draw each of the model's figures to ``out_dir/figures/<model>-<name>.pdf``.
+
+    The PDFs carry no timestamps (so rebuilding changes nothing); each is written atomically.
+    Returns what the template needs: relative path, caption, label.
+    """
+    if not model.figures:
+        return []
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = []
+    folder = Path(out_dir) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    for fig_spec in model.figures:
+        fig = fig_spec.draw(model)
+        target = folder / f"{model.name}-{fig_spec.name}.pdf"
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".pdf", dir=folder)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format="pdf", bbox_inches="tight",
+                        metadata={"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None})
+            os.replace(tmp, target)
+        finally:
+            plt.close(fig)
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        out.append({"path": f"figures/{target.name}", "caption": fig_spec.caption,
+                    "label": f"fig:{_label(model.name)}:{_label(fig_spec.name)}"})
+    return out
+
+
+def _label(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text)
+
+
+def context(model, verdicts, checks, settings: dict, figures=()) -> dict:
     """Everything the template needs, as plain strings (LaTeX-ready)."""
     game = model.game
     params = [{"latex": p.latex, "domain": p.domain.latex(), "name": escape(p.name),
@@ -114,7 +151,7 @@ def context(model, verdicts, checks, settings: dict) -> dict:
         cut, pref = q.cutoff, q.cutoff.preference
         form = q.display if q.display is not None else cut.expr
         cutoffs.append({
-            "name": escape(q.name), "label": re.sub(r"[^A-Za-z0-9]", "", q.name), "latex": q.latex,
+            "name": escape(q.name), "label": _label(q.name), "latex": q.latex,
             "description": escape(q.description), "player": escape(pref.player),
             "preference": escape(pref.label),
             "better": _lottery(game, pref.better, model), "worse": _lottery(game, pref.worse, model),
@@ -130,19 +167,21 @@ def context(model, verdicts, checks, settings: dict) -> dict:
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
                "tol": _sci(c.tol), "passed": c.passed} for c in checks]
-    return {"model": {"name": escape(model.name), "title": escape(model.title),
+    return {"model": {"name": escape(model.name), "label": _label(model.name), "title": escape(model.title),
                       "description": escape(model.description), "source": escape(model.source),
                       "spec": escape(model.spec)},
             "parameters": params, "constraints": constraints, "definitions": definitions,
             "choices": [escape(c) for c in model.choices], "payoffs": payoffs, "cutoffs": cutoffs,
             "derived": derived, "claims": claims, "checks": checks,
             "unchecked": [{"statement": escape(s), "reason": escape(r)} for s, r in model.unchecked],
+            "sections": [{"title": escape(t), "body": b} for t, b in model.sections],
+            "figures": list(figures),
             "settings": {k: escape(v) for k, v in sorted(settings.items())}}
 
 
-def render(model, verdicts, checks, settings: dict, template: str = "appendix.tex.j2") -> str:
-    """The appendix as LaTeX source."""
-    return environment().get_template(template).render(**context(model, verdicts, checks, settings))
+def render(model, verdicts, checks, settings: dict, figures=(), template: str = "appendix.tex.j2") -> str:
+    """The appendix as LaTeX source (``figures`` as returned by :func:`write_figures`)."""
+    return environment().get_template(template).render(**context(model, verdicts, checks, settings, figures))
 
 
 def write(path: Path, text: str) -> Path:
