@@ -174,6 +174,7 @@ class Model:
         for name in claim.about:
             self._get(name)
         self.claims.append(claim)
+        self._verdicts.clear()
         return claim
 
     def choice(self, text: str) -> None:
@@ -199,6 +200,7 @@ class Model:
         if q.name in self.quantities:
             raise ValueError(f"quantity {q.name} declared twice")
         self.quantities[q.name] = q
+        self._verdicts.clear()
 
     def _check_display(self, q: Quantity) -> None:
         if q.display is not None and sp.simplify(self.expand(q.expr - q.display)) != 0:
@@ -304,7 +306,8 @@ class Model:
         syms = self.domain.order(diff.free_symbols | {cut.var})
         g = NumericFunction(diff, syms)
         fixed = {s.name: draws[s.name] for s in syms if s != cut.var}
-        root, _ = bisect_root(lambda x: g(**fixed, **{cut.var.name: x}), n)
+        dom = self.domain.by_symbol(cut.var).domain
+        root, _ = bisect_root(lambda x: g(**fixed, **{cut.var.name: x}), n, dom.lo, dom.hi)
         return root
 
     def claim_by_id(self, claim_id: str) -> Claim:

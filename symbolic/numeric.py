@@ -112,36 +112,64 @@ def _evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, np.ndarray], shape) -> n
     return np.broadcast_to(np.asarray(out, dtype=float), shape)
 
 
-def bisect_root(g, n: int, start: float = 1.0, max_doublings: int = 60, iterations: int = 200):
+def bisect_root(g, n: int, lo: float | None = None, hi: float | None = None, start: float = 1.0,
+                max_doublings: int = 60, iterations: int = 200):
     """Vectorised root of ``g(x) = 0`` for ``n`` independent problems.
 
-    ``g(x)`` takes an array ``x`` of length ``n`` and returns an array.  Brackets each root by
-    doubling ``[-L, L]`` from ``L = start`` until ``g`` changes sign, then bisects.  Returns
-    ``(root, bracketed)``; ``root`` is NaN where no sign change was found.
+    ``g(x)`` takes an array ``x`` of length ``n`` and returns an array.  The search starts on
+    ``[lo, hi]`` (the variable's domain; ``None`` is unbounded) and widens an unbounded side by
+    doubling until ``g`` changes sign; problems with no sign change inside the domain are then
+    bracketed on the whole real line (a cutoff may lie outside its variable's domain).  Then
+    bisection.  Returns ``(root, bracketed)``; ``root`` is NaN where no sign change was found.
     """
-    lo = np.full(n, -start, dtype=float)
-    hi = np.full(n, start, dtype=float)
+    a, b = _bracket(g, n, lo, hi, start, max_doublings)
+    found = _changes_sign(g, a, b)
+    if not found.all() and (lo is not None or hi is not None):
+        a2, b2 = _bracket(g, n, None, None, start, max_doublings)
+        a, b = np.where(found, a, a2), np.where(found, b, b2)
+        found = _changes_sign(g, a, b)
     with np.errstate(all="ignore"):
-        for _ in range(max_doublings):
-            glo, ghi = g(lo), g(hi)
-            found = np.sign(glo) * np.sign(ghi) <= 0
-            if found.all():
-                break
-            lo = np.where(found, lo, lo * 2)
-            hi = np.where(found, hi, hi * 2)
-        glo = g(lo)
-        found = np.sign(glo) * np.sign(g(hi)) <= 0
+        ga = g(a)
         for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
+            mid = 0.5 * (a + b)
             gm = g(mid)
-            left = np.sign(gm) * np.sign(glo) <= 0
-            hi = np.where(left, mid, hi)
-            lo = np.where(left, lo, mid)
-            glo = np.where(left, glo, gm)
-            if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1, np.abs(lo))):
+            left = np.sign(gm) * np.sign(ga) <= 0
+            b = np.where(left, mid, b)
+            a = np.where(left, a, mid)
+            ga = np.where(left, ga, gm)
+            if np.all(b - a <= 4 * np.finfo(float).eps * np.maximum(1, np.abs(a))):
                 break
-    root = 0.5 * (lo + hi)
+    root = 0.5 * (a + b)
     return np.where(found, root, np.nan), found
+
+
+def _changes_sign(g, a, b):
+    with np.errstate(all="ignore"):
+        return np.sign(g(a)) * np.sign(g(b)) <= 0
+
+
+def _bracket(g, n, lo, hi, start, max_doublings):
+    """Initial interval from the domain, then widen each unbounded side until a sign change."""
+    if lo is None and hi is None:
+        a, b = -start, start
+    elif hi is None:
+        a, b = lo, lo + start
+    elif lo is None:
+        a, b = hi - start, hi
+    else:
+        a, b = lo, hi
+    a, b = np.full(n, float(a)), np.full(n, float(b))
+    if lo is not None and hi is not None:
+        return a, b
+    for _ in range(max_doublings):
+        found = _changes_sign(g, a, b)
+        if found.all():
+            break
+        width = b - a
+        new_a = b - 2 * width if lo is None else a
+        new_b = a + 2 * width if hi is None else b
+        a, b = np.where(found, a, new_a), np.where(found, b, new_b)
+    return a, b
 
 
 def central_difference(f, x: np.ndarray, h: float | None = None) -> np.ndarray:
