@@ -132,21 +132,32 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _render_and_write(results, args) -> int:
+def _render_and_write(results, args, combined: bool = False) -> int:
+    """Write each model's standalone report and body fragment (and the combined appendix);
+    compile the standalone documents when a LaTeX engine is present. Returns the failure count."""
     out_dir = Path(args.out)
-    failures = 0
+    settings = {"samples": args.samples, "seed": args.seed}
+    documents, parts = [], []
     for m, verdicts, checks in results:
-        settings = {"samples": args.samples, "seed": args.seed}
+        _say(args, f"{m.name}: rendering the appendix")
         figures = reportlib.write_figures(m, out_dir)
-        text = reportlib.render(m, verdicts, checks, settings, figures)
-        path = reportlib.write(out_dir / f"{m.name}.tex", text)
+        steps = m.verify_steps(args.samples, args.seed)
+        body = reportlib.render_body(m, verdicts, checks, settings, figures, steps)
+        reportlib.write(out_dir / f"{m.name}-body.tex", body)
+        documents.append(reportlib.write(out_dir / f"{m.name}.tex", reportlib.render_standalone(m, body)))
+        parts.append((m, body))
+    if combined and parts:
+        documents.append(reportlib.write(out_dir / "appendix.tex", reportlib.render_combined(parts)))
+    for path in documents:
         print(f"wrote {path}")
-        if args.no_pdf:
-            continue
-        if reportlib.latex_engine() is None:
-            _say(args, reportlib.INSTALL_HINT)
-            continue
-        _say(args, f"{m.name}: compiling {path.name}")
+    if args.no_pdf:
+        return 0
+    if reportlib.latex_engine() is None:
+        _say(args, reportlib.INSTALL_HINT)
+        return 0
+    failures = 0
+    for path in documents:
+        _say(args, f"compiling {path.name}")
         ok, message = reportlib.compile_pdf(path)
         if ok:
             print(f"wrote {message}")
@@ -184,7 +195,7 @@ def cmd_build(args) -> int:
         except ToolkitError as exc:  # one broken model does not stop the others
             print(f"error: {name}: {exc}", file=sys.stderr)
             failed.append(name)
-    failures = _render_and_write(results, args)
+    failures = _render_and_write(results, args, combined=True)
     code = _exit_code(results, getattr(args, "strict", False))
     return code or (1 if failures or failed else 0)
 
@@ -222,8 +233,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("assignments", nargs="*", metavar="name=value")
     s.set_defaults(func=cmd_eval)
 
-    for name, func, text in (("report", cmd_report, "write reports/<model>.tex (and PDF if LaTeX is installed)"),
-                             ("build", cmd_build, "derive, verify and report every model")):
+    for name, func, text in (("report", cmd_report, "write reports/<model>.tex and <model>-body.tex "
+                                                     "(and the PDF if LaTeX is installed)"),
+                             ("build", cmd_build, "derive, verify and report every model, plus reports/appendix.tex")):
         s = sub.add_parser(name, help=text)
         common(s, models=(name == "report"))
         s.add_argument("--out", default="reports", help="output folder (default: reports)")

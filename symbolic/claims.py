@@ -151,3 +151,18 @@ class Claim:
         if not self.parts and not self.not_encodable:
             raise ValueError(f"claim {self.id} has no parts; give parts or a not_encodable reason")
         self.about = tuple(self.about)
+
+    def _repr_latex_(self) -> str:
+        """The claim for Jupyter: its statement and each part as a formula."""
+        from .latex import escape, proposition, tex
+
+        def text(s):  # MathJax's \text knows no \textgreater
+            return escape(s).replace(r"\textgreater{}", ">").replace(r"\textless{}", "<")
+        model = getattr(self, "_model", None)
+        lines = [rf"\text{{{text(self.id)}: {text(self.statement)}}}"]
+        if self.not_encodable:
+            lines.append(rf"\text{{(stated, not checked: {text(self.not_encodable)})}}")
+        for part in self.parts:
+            given = ", ".join(tex(g, model) for g in part.given)
+            lines.append((rf"\text{{given }} {given}:\ " if given else "") + proposition(part, model))
+        return r"$\displaystyle \begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}$"

@@ -57,6 +57,21 @@ def _wrap(a, model) -> str:
     return f"({s})" if isinstance(a, (sp.Or, sp.Equivalent)) else s
 
 
+def proposition(prop, model=None) -> str:
+    """LaTeX of a claim part: ``name = formula`` for an equality about a named quantity,
+    ``d f / d x = ... > 0`` for a derivative sign, else the condition itself."""
+    from .claims import DerivativeSign, Equal
+
+    if isinstance(prop, Equal) and prop.lhs_latex:
+        return f"{prop.lhs_latex} = {tex(prop.rhs, model)}"
+    if isinstance(prop, DerivativeSign):
+        name = getattr(prop.of, "latex", None) or tex(prop.function, model)
+        rel = (">" if prop.strict else r"\ge") if prop.sign > 0 else ("<" if prop.strict else r"\le")
+        slope = sp.factor(sp.cancel(prop.derivative))
+        return f"\\frac{{\\partial {name}}}{{\\partial {tex(prop.wrt, model)}}} = {tex(slope, model)} {rel} 0"
+    return tex(prop.formula, model)
+
+
 def number(value) -> str:
     """An exact number in LaTeX (``\\frac{1}{2}``)."""
     return sp.latex(sp.nsimplify(value))

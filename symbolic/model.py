@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
-from .claims import Claim
+from .claims import Claim, Equivalent
 from .domain import Domain, Interval, Parameter
 from .errors import ToolkitError, UnknownNameError
 from .numeric import NumericFunction, bisect_root
@@ -53,6 +53,11 @@ class Quantity:
     def symbol(self) -> sp.Symbol:
         """A plain symbol standing for the quantity (for use in displayed formulas)."""
         return sp.Symbol(self.name)
+
+    def _repr_latex_(self) -> str:
+        from .latex import tex
+        form = self.display if self.display is not None else self.expr
+        return rf"$\displaystyle {self.latex} = {tex(form, getattr(self, '_model', None))}$"
 
 
 @dataclass
@@ -174,6 +179,7 @@ class Model:
         for name in claim.about:
             self._get(name)
         self.claims.append(claim)
+        claim._model = self
         self._verdicts.clear()
         return claim
 
@@ -200,6 +206,7 @@ class Model:
         if q.name in self.quantities:
             raise ValueError(f"quantity {q.name} declared twice")
         self.quantities[q.name] = q
+        q._model = self
         self._verdicts.clear()
 
     def _check_display(self, q: Quantity) -> None:
@@ -272,6 +279,26 @@ class Model:
             verdict.repair = self._verify_claim(claim.repair, verifier, checks)
             verdict.detail += f"; repaired statement ({claim.repair.statement}): {verdict.repair.status}"
         return verdict
+
+    def verify_steps(self, samples: int = 2000, seed: int = 0, timeout_ms: int = 10000) -> dict[str, list]:
+        """For each cutoff, verify every displayed derivation step is equivalent to the one before.
+
+        Returns ``{cutoff name: [None, PartVerdict, ...]}`` aligned with ``cutoff.steps`` (the
+        first step, the payoff comparison itself, needs no check).
+        """
+        key = ("steps", samples, seed, timeout_ms)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        verifier = PartVerifier(self.domain, self.expand, Settings(samples, seed, timeout_ms=timeout_ms))
+        out = {}
+        for q in self.quantities.values():
+            if q.cutoff is None:
+                continue
+            steps = q.cutoff.steps
+            out[q.name] = [None] + [verifier.verify(Equivalent(a, b, f"step {i + 1} of {q.name}"))
+                                    for i, ((_, a), (_, b)) in enumerate(zip(steps, steps[1:]), start=1)]
+        self._verdicts[key] = out
+        return out
 
     def cross_check(self, samples: int = 2000, seed: int = 0, tol: float = 1e-8) -> list[CrossCheck]:
         """Compare each cutoff (and each quantity with a ``cross_check``) with an independent solver.

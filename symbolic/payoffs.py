@@ -118,8 +118,9 @@ class Cutoff:
 
     ``preference`` holds (weakly) iff ``var >= expr`` (``direction == '>='``) or ``var <= expr``.
     ``slope`` is the coefficient whose sign fixed the direction; ``steps`` are the displayed
-    derivation steps as ``(kind, condition)`` pairs (kind: ``indifference``, ``collected``,
-    ``solved``), each condition equivalent to the preference (the first: its boundary).
+    derivation steps as ``(kind, condition)`` pairs (kind: ``comparison``, ``collected``,
+    ``solved``): the payoff comparison, the rearranged inequality, the cutoff condition; each is
+    claimed equivalent to the one before (:meth:`Model.verify_steps` checks that).
     """
 
     name: str
@@ -145,7 +146,7 @@ def _sign_over_domain(expr: sp.Basic, domain: Domain, timeout_ms: int) -> tuple[
     for sign, goal in ((1, expr > 0), (-1, expr < 0)):
         try:
             if decide(domain.conditions(), goal, timeout_ms).outcome == "proved":
-                return sign, "decision procedure (z3)"
+                return sign, "z3 decision procedure"
         except NotEncodable:
             break
     return 0, "undecided"
@@ -191,7 +192,7 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
     except sp.PolynomialError:
         degree = None
     collected = sp.collect(sp.expand(num * den_sign), var)
-    steps = [("indifference", sp.Eq(preference.better_payoff, preference.worse_payoff)),
+    steps = [("comparison", preference.weak()),
              ("collected", sp.GreaterThan(collected, 0))]
 
     if degree == 1:

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from .claims import DerivativeSign, Equal
-from .latex import environment, escape, number, tex
+from .latex import environment, escape, number, proposition, tex
 
 INSTALL_HINT = ("no LaTeX engine on the PATH; install one with "
                 "`apt-get install texlive-latex-base texlive-latex-recommended latexmk` "
@@ -29,8 +28,18 @@ STATUS_TEXT = {"proved": "proved", "refuted": "refuted", "checked": "checked num
                "not_encodable": "stated, not checked", "unknown": "unknown"}
 
 
-_STEP_TEXT = {"indifference": "indifference", "collected": "terms in ${var}$ collected",
+_STEP_TEXT = {"comparison": "payoff comparison", "collected": "terms in ${var}$ collected",
               "solved": "solved for ${var}$"}
+
+
+def _step_check(verdict, index: int) -> str:
+    if index == 0:
+        return ""
+    if verdict is None:
+        return r"\textbf{not verified}"
+    if verdict.status == "proved":
+        return "verified: " + ("z3" if "z3" in verdict.method else "symbolic")
+    return r"\textbf{not verified} (" + escape(verdict.status) + ")"
 
 
 def _lottery(game, lottery, model) -> str:
@@ -49,16 +58,7 @@ def _factor(w, model) -> str:
 
 
 def _part(prop, verdict, model) -> dict:
-    if isinstance(prop, Equal) and prop.lhs_latex:
-        formula = f"{prop.lhs_latex} = {tex(prop.rhs, model)}"
-    elif isinstance(prop, DerivativeSign):
-        name = getattr(prop.of, "latex", None) or tex(prop.function, model)
-        var = tex(prop.wrt, model)
-        rel = (">" if prop.strict else r"\ge") if prop.sign > 0 else ("<" if prop.strict else r"\le")
-        slope = sp.factor(sp.cancel(prop.derivative))
-        formula = f"\\frac{{\\partial {name}}}{{\\partial {var}}} = {tex(slope, model)} {rel} 0"
-    else:
-        formula = tex(prop.formula, model)
+    formula = proposition(prop, model)
     return {"label": escape(prop.label), "formula": formula,
             "given": [tex(g, model) for g in prop.given],
             "status": verdict.status, "status_text": STATUS_TEXT[verdict.status],
@@ -127,10 +127,11 @@ def write_figures(model, out_dir: Path) -> list[dict]:
 
 
 def _label(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", text)
+    """A LaTeX label component: letters, digits, ``_ . -`` kept, anything else becomes ``-``."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", text)
 
 
-def context(model, verdicts, checks, settings: dict, figures=()) -> dict:
+def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> dict:
     """Everything the template needs, as plain strings (LaTeX-ready)."""
     game = model.game
     params = [{"latex": p.latex, "domain": p.domain.latex(), "name": escape(p.name),
@@ -149,14 +150,16 @@ def context(model, verdicts, checks, settings: dict, figures=()) -> dict:
         if q.cutoff is None:
             continue
         cut, pref = q.cutoff, q.cutoff.preference
+        checked = (steps or {}).get(q.name, [None] * len(cut.steps))
         form = q.display if q.display is not None else cut.expr
         cutoffs.append({
             "name": escape(q.name), "label": _label(q.name), "latex": q.latex,
             "description": escape(q.description), "player": escape(pref.player),
             "preference": escape(pref.label),
             "better": _lottery(game, pref.better, model), "worse": _lottery(game, pref.worse, model),
-            "steps": [{"text": _STEP_TEXT[k].format(var=tex(cut.var, model)), "formula": tex(f, model)}
-                      for k, f in cut.steps],
+            "steps": [{"text": _STEP_TEXT[k].format(var=tex(cut.var, model)), "formula": tex(f, model),
+                       "check": _step_check(v, i)}
+                      for i, ((k, f), v) in enumerate(zip(cut.steps, checked))],
             "var": tex(cut.var, model), "rel": r"\ge" if cut.direction == ">=" else r"\le",
             "formula": tex(form, model), "derived": tex(cut.expr, model),
             "slope": tex(cut.slope, model), "direction_method": escape(cut.direction_method)})
@@ -179,9 +182,29 @@ def context(model, verdicts, checks, settings: dict, figures=()) -> dict:
             "settings": {k: escape(v) for k, v in sorted(settings.items())}}
 
 
-def render(model, verdicts, checks, settings: dict, figures=(), template: str = "appendix.tex.j2") -> str:
-    """The appendix as LaTeX source (``figures`` as returned by :func:`write_figures`)."""
-    return environment().get_template(template).render(**context(model, verdicts, checks, settings, figures))
+def render_body(model, verdicts, checks, settings: dict, figures=(), steps=None) -> str:
+    """The body fragment (no preamble) of a model's appendix; ``steps`` from
+    :meth:`Model.verify_steps` marks each derivation step verified or not."""
+    ctx = context(model, verdicts, checks, settings, figures, steps)
+    return environment().get_template("body.tex.j2").render(**ctx)
+
+
+def render(model, verdicts, checks, settings: dict, figures=(), steps=None) -> str:
+    """The standalone appendix of one model (``figures`` as returned by :func:`write_figures`)."""
+    body = render_body(model, verdicts, checks, settings, figures, steps)
+    return render_standalone(model, body)
+
+
+def render_standalone(model, body: str) -> str:
+    """Wrap a rendered body in the standalone document."""
+    return environment().get_template("appendix.tex.j2").render(
+        model={"name": escape(model.name), "title": escape(model.title)}, body=body)
+
+
+def render_combined(parts) -> str:
+    """One document with every model: ``parts`` is a list of ``(model, body)``."""
+    models = [{"title": escape(m.title), "label": _label(m.name), "body": body} for m, body in parts]
+    return environment().get_template("combined.tex.j2").render(models=models)
 
 
 def write(path: Path, text: str) -> Path:
@@ -209,37 +232,54 @@ def latex_engine() -> str | None:
 
 
 def compile_pdf(tex_path: Path, timeout: float = 300) -> tuple[bool, str]:
-    """Compile ``tex_path`` to PDF beside it. Returns ``(ok, message)``.
+    """Compile ``tex_path`` to a PDF beside it. Returns ``(ok, message)``.
 
-    Fails on a LaTeX error, or a warning about undefined references or citations.
+    The engine works in a temporary folder; only a successful PDF replaces the previous one (a
+    failed build leaves it intact). Fails on a LaTeX error, or a warning about undefined
+    references or citations; the log of a failure is kept as ``<name>.log``.
     """
     tex_path = Path(tex_path).resolve()
     engine = latex_engine()
     if engine is None:
         return False, INSTALL_HINT
     env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-    if engine == "latexmk":
-        cmds = [["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", tex_path.name]]
-    else:
-        cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex_path.name]
-        cmds = [cmd, cmd]
-    for cmd in cmds:
-        try:
-            proc = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True,
-                                  timeout=timeout, env=env)
-        except subprocess.TimeoutExpired:
-            return False, f"{engine} timed out after {timeout:g} s on {tex_path.name}"
-        if proc.returncode != 0:
-            return False, f"{engine} failed on {tex_path.name}: {_first_error(tex_path)}"
-    log = tex_path.with_suffix(".log").read_text(errors="replace")
-    bad = re.findall(r"(LaTeX Warning: (?:Reference|Citation) .*? undefined|There were undefined references)", log)
-    if bad:
-        return False, f"{tex_path.name}: {bad[0]}"
-    return True, str(tex_path.with_suffix(".pdf"))
+    with tempfile.TemporaryDirectory(prefix="latex-", dir=tex_path.parent) as build:
+        if engine == "latexmk":
+            cmds = [["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", f"-outdir={build}",
+                     tex_path.name]]
+        else:
+            cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={build}",
+                   tex_path.name]
+            cmds = [cmd, cmd, cmd]
+        log = Path(build) / tex_path.with_suffix(".log").name
+        for cmd in cmds:
+            try:
+                proc = subprocess.run(cmd, cwd=tex_path.parent, capture_output=True, text=True,
+                                      timeout=timeout, env=env)
+            except subprocess.TimeoutExpired:
+                return False, f"{engine} timed out after {timeout:g} s on {tex_path.name}"
+            if proc.returncode != 0:
+                _keep(log, tex_path)
+                return False, f"{engine} failed on {tex_path.name}: {_first_error(log)}"
+        text = log.read_text(errors="replace")
+        bad = re.findall(r"(LaTeX Warning: (?:Reference|Citation) .*? undefined|There were undefined references)", text)
+        if bad:
+            _keep(log, tex_path)
+            return False, f"{tex_path.name}: {bad[0]}"
+        target = tex_path.with_suffix(".pdf")
+        os.replace(Path(build) / target.name, target)
+    stale = tex_path.with_suffix(".log")
+    if stale.exists():
+        stale.unlink()
+    return True, str(target)
 
 
-def _first_error(tex_path: Path) -> str:
-    log = tex_path.with_suffix(".log")
+def _keep(log: Path, tex_path: Path) -> None:
+    if log.exists():
+        shutil.copyfile(log, tex_path.with_suffix(".log"))
+
+
+def _first_error(log: Path) -> str:
     if not log.exists():
         return "no log written"
     for line in log.read_text(errors="replace").splitlines():

@@ -145,11 +145,11 @@ class PartVerifier:
             try:
                 d = decide(hyps, formula, self.settings.timeout_ms, check=check)
                 if d.outcome == "proved":
-                    verdict = PartVerdict(label, "proved", "decision procedure (z3 nonlinear real arithmetic)",
+                    verdict = PartVerdict(label, "proved", "z3 decision procedure",
                                           "negation unsatisfiable over the domain")
                 elif d.outcome == "refuted":
                     cx = self._relevant(d.counterexample, formula, given)
-                    verdict = PartVerdict(label, "refuted", "decision procedure (z3) + exact substitution",
+                    verdict = PartVerdict(label, "refuted", "z3 + exact substitution",
                                           f"counterexample {exact_str(cx)} confirmed by exact substitution",
                                           counterexample=cx)
                 else:
