@@ -218,6 +218,9 @@ def build() -> Model:
 
     m.figure("cutoffs_vs_F", r"The cutoffs $\hat c_U$ (U resists below it) and $\hat c_C$ (C challenges below it) "
              r"against the belief $F$ that J intervenes, at $p = 0.6$, $q = 0.3$, $\delta_U = 0.4$.", _plot_cutoffs)
+    m.figure("divided_commitment", r"The divided alliance commitment region (CSD-10): U fights beside J but not "
+             r"alone ($q < c_U < p/\delta_U$) and C fights U alone but not the pair ($1-p < c_C < 1-q$), at "
+             r"$p = 0.6$, $q = 0.3$, $\delta_U = 0.8$. Bounds are the derived cutoffs.", _plot_divided_commitment)
 
     # ---- Prose of the slides with no formula to check -------------------------------------------
     m.stated_not_checked("No pooling on v_J > 0, as it is not incentive compatible.",
@@ -228,6 +231,34 @@ def build() -> Model:
     m.stated_not_checked("Irresolute types c_J in (theta, beta] can bluff; beta is never defined.",
                          "the bound beta has no formula in the slides")
     return m
+
+
+def _plot_divided_commitment(model: Model):
+    """The (c_U, c_C) plane split by the four derived cutoffs of CSD-10."""
+    import matplotlib.pyplot as plt
+
+    point = dict(p=0.6, q=0.3, delta_U=0.8)
+    u_lo = model.numeric("cU_alone")(**point)
+    u_hi = model.numeric("cU_with_J")(**point)
+    c_lo = model.numeric("cC_vs_pair")(**point)
+    c_hi = model.numeric("cC_vs_U")(**point)
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.axvspan(u_lo, u_hi, color="tab:blue", alpha=0.12)
+    ax.axhspan(c_lo, c_hi, color="tab:orange", alpha=0.12)
+    ax.fill_between([u_lo, u_hi], c_lo, c_hi, color="tab:red", alpha=0.35, label="divided commitment")
+    for x, text in ((u_lo, r"$q$"), (u_hi, r"$p/\delta_U$")):
+        ax.axvline(x, color="tab:blue", lw=0.8)
+        ax.annotate(text, (x, 1.02), xycoords=("data", "axes fraction"), ha="center")
+    for y, text in ((c_lo, r"$1-p$"), (c_hi, r"$1-q$")):
+        ax.axhline(y, color="tab:orange", lw=0.8)
+        ax.annotate(text, (1.01, y), xycoords=("axes fraction", "data"), va="center")
+    ax.set_xlim(0, 1.1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(r"$c_U$ (U's cost of fighting)")
+    ax.set_ylabel(r"$c_C$ (C's cost of fighting)")
+    ax.legend(frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig
 
 
 def _plot_cutoffs(model: Model):
