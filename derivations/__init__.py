@@ -29,6 +29,13 @@ def load(name: str) -> Model:
     """The model called ``name`` (built once per process, then cached)."""
     if name in _CACHE:
         return _CACHE[name]
+    model = module(name).build()
+    _CACHE[name] = model
+    return model
+
+
+def module(name: str):
+    """The module defining model ``name`` (it has a ``build()`` function)."""
     if name in MODELS:
         module = importlib.import_module(MODELS[name])
     elif name.endswith(".py") and Path(name).is_file():
@@ -41,9 +48,7 @@ def load(name: str) -> Model:
         raise UnknownNameError(f"unknown model {name!r}; models are: {', '.join(MODELS)}")
     if not hasattr(module, "build"):
         raise UnknownNameError(f"module {name!r} defines no build() function")
-    model = module.build()
-    _CACHE[name] = model
-    return model
+    return module
 
 
-__all__ = ["MODELS", "available", "load"]
+__all__ = ["MODELS", "available", "load", "module"]
