@@ -31,6 +31,27 @@ from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, UNIT_INTERVAL, Claim, 
 
 SEED = "001_dd8248f65a92f7c6.txt"
 
+#: Mutants (see :mod:`symbolic.mutation`) that cannot change any verdict, and why.
+_ALGEBRAIC = ("every claim involving {x} is an identity or an equivalence of inequalities linear in {x} "
+              "that holds for all real {x}; no claim depends on its lower bound")
+MUTATION_EQUIVALENTS = {
+    "payoff-sign:SQ.U:1": "U's status-quo payoff enters no decision: only C chooses whether the status quo stands",
+    "payoff-scale:SQ.U:1": "U's status-quo payoff enters no decision: only C chooses whether the status quo stands",
+    "payoff-sign:SQ.J:s": "J's status-quo payoff enters no decision: only C chooses whether the status quo stands",
+    "payoff-scale:SQ.J:s": "J's status-quo payoff enters no decision: only C chooses whether the status quo stands",
+    "payoff-swap:SQ.J:s->c_C": "J's status-quo payoff enters no decision: only C chooses whether the status quo stands",
+    "payoff-scale:Concede.C:1": "C's payoff from concession enters only CSD-7's comparison with the status quo "
+                                "(1 > 0), which doubling does not change",
+    "domain:p:lo=-1": "implied by the other bounds: 0 < q < p",
+    "domain:q:hi=2": "implied by the other bounds: q < p < 1",
+    "domain:F:lo=-1": "the claims need only F <= 1 (CSD-7) and 1 - F(1 - delta_U) > 0, which also holds for F >= -1",
+    "domain:a_J:lo=-1": _ALGEBRAIC.format(x="a_J"),
+    "domain:v_J:lo=-1": _ALGEBRAIC.format(x="v_J"),
+    "domain:c_C:lo=-1": _ALGEBRAIC.format(x="c_C"),
+    "domain:cbar_J:lo=-1": _ALGEBRAIC.format(x="cbar_J"),
+    "domain:c_J:lo=-1": _ALGEBRAIC.format(x="c_J"),
+}
+
 
 def build() -> Model:
     """Build the CSD model: parameters, payoffs, cutoffs and claims CSD-1 ... CSD-10."""
@@ -175,6 +196,8 @@ def build() -> Model:
                            "F in [0,1] (indeed chat_C >= 1 - p > 0)", [
         Holds(chat_C.expr >= 1 - p, "chat_C >= 1 - p"),
         Holds(chat_C.expr > 0, "chat_C > 0"),
+        Holds(game.prefers("C", "Concede", "SQ").strict(),
+              "C strictly prefers challenging a U who concedes (payoff 1) to the status quo"),
     ], paper_form=r"\hat{c}_C \ge 1 - p > 0", about=("chat_C",),
         note="With C's cost known (the model file's choice), 'deterred with certainty' reads as "
              "'no cost type near zero stays out': the cutoff chat_C is positive for every belief F."))

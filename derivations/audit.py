@@ -1,0 +1,110 @@
+"""``python -m derivations audit``: can the verifier be fooled?
+
+Two tables from one command:
+
+* the **mutation score** per model and overall (:mod:`symbolic.mutation`): faults injected one at
+  a time, each one either caught, declared semantically equivalent by the model (with the reason),
+  or listed as a survivor;
+* the **hostile-input table**: careless and malicious command lines, each of which must end with
+  one clear line on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from pathlib import Path
+
+from symbolic import mutation
+
+from . import available, module
+
+#: (case, argv) -- every case must exit non-zero with one line on stderr.
+HOSTILE_CASES = [
+    ("unknown model", ["eval", "no_such_model", "chat_U"]),
+    ("unknown quantity", ["eval", "csd_signaling", "no_such_quantity", "p=0.5"]),
+    ("value not a number", ["eval", "csd_signaling", "chat_U", "p=abc", "q=0.3", "F=0.5", "delta_U=0.4"]),
+    ("value nan", ["eval", "csd_signaling", "chat_U", "p=nan", "q=0.3", "F=0.5", "delta_U=0.4"]),
+    ("value inf", ["eval", "csd_signaling", "chat_U", "p=inf", "q=0.3", "F=0.5", "delta_U=0.4"]),
+    ("missing parameter", ["eval", "csd_signaling", "chat_U", "p=0.6", "q=0.3", "delta_U=0.4"]),
+    ("out-of-domain value", ["eval", "csd_signaling", "chat_U", "p=1.5", "q=0.3", "F=0.5", "delta_U=0.4"]),
+    ("ordering constraint violated", ["eval", "csd_signaling", "chat_U", "p=0.3", "q=0.6", "F=0.5", "delta_U=0.4"]),
+    ("duplicate assignment", ["eval", "csd_signaling", "chat_U", "p=0.6", "p=0.5"]),
+    ("assignment without '='", ["eval", "csd_signaling", "chat_U", "p"]),
+    ("unknown parameter", ["eval", "csd_signaling", "chat_U", "zz=1"]),
+    ("unknown command", ["frobnicate"]),
+    ("non-positive sample count", ["verify", "csd_signaling", "--samples", "0"]),
+    ("unwritable output folder", ["report", "csd_signaling", "--no-pdf", "--out", "{unwritable}"]),
+]
+
+
+def hostile_table() -> list[dict]:
+    """Run every hostile case in-process; report exit code, stderr's first line and the check."""
+    from .cli import main
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        blocker = Path(tmp) / "a-file"
+        blocker.write_text("not a folder")
+        for case, argv in HOSTILE_CASES:
+            argv = [a.replace("{unwritable}", str(blocker / "sub")) for a in argv]
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["--quiet", *argv])
+            lines = err.getvalue().splitlines()
+            ok = code != 0 and len(lines) == 1 and "Traceback" not in err.getvalue()
+            rows.append({"case": case, "exit": code, "message": lines[0] if lines else "", "ok": ok})
+    return rows
+
+
+def mutation_reports(names, samples: int, workers: int, progress=None) -> list[mutation.MutationReport]:
+    """Run the mutation harness on each model."""
+    reports = []
+    for name in names or available():
+        mod = module(name)
+        reports.append(mutation.run(name, mod.build, getattr(mod, "MUTATION_EQUIVALENTS", {}),
+                                    samples=samples, workers=workers, progress=progress))
+    return reports
+
+
+def print_mutation(reports, write=print) -> bool:
+    """Print the score table and every survivor; True when nothing survived and no false alarm."""
+    clean = True
+    total_caught = total = 0
+    write(f"{'model':<26} {'mutants':>8} {'equivalent':>11} {'caught':>8} {'score':>8}")
+    for r in reports:
+        caught, counted = r.score
+        total_caught, total = total_caught + caught, total + counted
+        equivalent = len(r.results) - counted
+        score = f"{100 * caught / counted:.1f}%" if counted else "n/a"
+        write(f"{r.model:<26} {len(r.results):>8} {equivalent:>11} {caught:>8} {score:>8}")
+    score = f"{100 * total_caught / total:.1f}%" if total else "n/a"
+    write(f"{'overall':<26} {sum(len(r.results) for r in reports):>8} {'':>11} {total_caught:>8} {score:>8}")
+    for r in reports:
+        for alarm in r.false_alarms:
+            clean = False
+            write(f"FALSE ALARM {r.model}: {alarm}")
+        for s in r.survivors:
+            clean = False
+            write(f"SURVIVED {r.model}: {s.id} -- {s.description}")
+        for res in r.results:
+            if "CRASH" in res.how:
+                clean = False
+                write(f"CRASHED {r.model}: {res.id} -- {res.how}")
+    return clean
+
+
+def print_hostile(rows, write=print) -> bool:
+    """Print the hostile-input table; True when every case behaved."""
+    write(f"{'case':<30} {'exit':>4}  {'ok':<3} message")
+    for row in rows:
+        write(f"{row['case']:<30} {row['exit']:>4}  {'yes' if row['ok'] else 'NO':<3} {row['message']}")
+    return all(r["ok"] for r in rows)
+
+
+def print_equivalents(reports, write=print) -> None:
+    """The declared-equivalent mutants with their reasons."""
+    for r in reports:
+        for res in r.results:
+            if res.equivalent:
+                write(f"{r.model}: {res.id} -- {res.equivalent}")
