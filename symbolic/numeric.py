@@ -19,11 +19,22 @@ import sympy as sp
 from .errors import DomainError
 
 
+_MISSING = object()
+#: Arrays at least this long go to the compiled C kernel when one is available.
+C_THRESHOLD = 1 << 15
+#: Block length of the pure-numpy path for long arrays (temporaries stay in cache).
+BLOCK = 1 << 14
+
+
 class NumericFunction:
     """A vectorised numeric version of a SymPy expression.
 
     Call with keyword arguments named after the parameters (scalars or numpy arrays, broadcast
     together); the result is a float for scalar input, else an array of the broadcast shape.
+    Arrays of at least :data:`C_THRESHOLD` elements use a fused, multi-threaded C kernel generated
+    from the expression (:mod:`symbolic.codegen`) when a C compiler is available, else blocked
+    numpy; smaller ones use the lambdified numpy function.  :func:`fast_function` wraps this class
+    in a generated plain function with a ``math`` path for Python floats.
     """
 
     def __init__(self, expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f"):
@@ -32,17 +43,41 @@ class NumericFunction:
         self.parameters = [s.name for s in self.symbols]
         self.name = name
         self._f = sp.lambdify(self.symbols, expr, modules="numpy", cse=True)
+        self._kernel = _MISSING  # compiled on the first large call
 
     def __call__(self, **values):
-        missing = [p for p in self.parameters if p not in values]
+        unknown = [k for k in values if k not in self.parameters]
+        if unknown:
+            raise DomainError(f"{self.name} takes no parameter {unknown[0]!r}; it takes: {', '.join(self.parameters)}")
+        return self._vector(*[values.get(p, _MISSING) for p in self.parameters])
+
+    def _vector(self, *values):
+        missing = [p for p, v in zip(self.parameters, values) if v is _MISSING]
         if missing:
             raise DomainError(f"{self.name} needs values for: {', '.join(missing)}")
-        args = [np.asarray(values[p], dtype=float) for p in self.parameters]
+        args = [np.asarray(v, dtype=float) for v in values]
+        shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+        size = int(np.prod(shape))
         with np.errstate(all="ignore"):
-            out = self._f(*args)
-        shape = np.broadcast(*args).shape if args else ()
-        out = np.broadcast_to(np.asarray(out, dtype=float), shape)
-        return float(out) if out.ndim == 0 else np.array(out)
+            if size >= C_THRESHOLD:
+                out = self._large(args, shape, size)
+            else:
+                out = np.broadcast_to(np.asarray(self._f(*args), dtype=float), shape)
+        return float(out) if out.ndim == 0 else np.array(out) if not out.flags.writeable else out
+
+    def _large(self, args, shape, size):
+        flat = [a.reshape(-1) if a.size == 1 else np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1)
+                for a in args]
+        if self._kernel is _MISSING:
+            from .codegen import compile_kernel
+            self._kernel = compile_kernel(self.expr, self.symbols)
+        if self._kernel is not None:
+            return self._kernel(flat).reshape(shape)
+        out = np.empty(size)
+        for lo in range(0, size, BLOCK):
+            block = slice(lo, lo + BLOCK)
+            out[block] = self._f(*[a if a.size == 1 else a[block] for a in flat])
+        return out.reshape(shape)
 
     def call(self, point: Mapping[str, np.ndarray]):
         """Call with a mapping that may hold extra parameters."""
@@ -50,6 +85,61 @@ class NumericFunction:
 
     def __repr__(self) -> str:
         return f"<NumericFunction {self.name}({', '.join(self.parameters)})>"
+
+
+def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f"):
+    """A plain function with the behaviour of :class:`NumericFunction` and a scalar fast path.
+
+    When every argument is a Python ``float``, generated ``math`` code evaluates the expression
+    directly (a plain function call: no numpy, no argument parsing beyond Python's own); anything
+    else goes to the vectorised :class:`NumericFunction`.  The function carries ``parameters``,
+    ``symbols``, ``expr``, ``name`` and ``call(point)`` like the class.  Falls back to the class
+    itself when the names are not plain identifiers or ``math`` cannot evaluate the expression.
+    """
+    import keyword
+    import math
+
+    from sympy.core.function import AppliedUndef
+    from sympy.printing.pycode import PythonCodePrinter
+
+    impl = NumericFunction(expr, symbols, name)
+    names = impl.parameters
+    plain = len(set(names)) == len(names) and all(
+        n.isidentifier() and not keyword.iskeyword(n) and not n.startswith("_") for n in names)
+    expr = sp.sympify(expr)
+    foreign = expr.atoms(AppliedUndef) or any(not type(f).__module__.startswith("sympy")
+                                              for f in expr.atoms(sp.Function))
+    if not plain or foreign:
+        return impl
+    printer = PythonCodePrinter({"fully_qualified_modules": True})
+    try:
+        body = printer.doprint(expr)
+    except Exception:
+        return impl
+    if printer._not_supported or "Not supported" in body:
+        return impl
+    if expr.is_number:
+        body = f"float({body})"
+    fname = name if name.isidentifier() and not keyword.iskeyword(name) else "f"
+    signature = "".join(f"{n}=_MISSING, " for n in names)
+    test = "".join(f"type({n}) is float and " for n in names)
+    args = "".join(f", {n}" for n in names)
+    source = (f"def {fname}(*, {signature}**_extra):\n"
+              f"    if {test}not _extra:\n"
+              f"        try:\n"
+              f"            return {body}\n"
+              f"        except (ArithmeticError, ValueError):\n"
+              f"            pass\n"
+              f"    if _extra:\n"
+              f"        return _impl(**_extra{''.join(f', {n}={n}' for n in names)})\n"
+              f"    return _impl._vector({args[2:]})\n")
+    namespace = {"math": math, "_MISSING": _MISSING, "_impl": impl}
+    exec(compile(source, f"<numeric function {name}>", "exec"), namespace)
+    fn = namespace[fname]
+    fn.__doc__ = f"{name}({', '.join(names)}) = {expr}  (vectorised; see symbolic.numeric.fast_function)"
+    fn.expr, fn.symbols, fn.parameters, fn.name, fn.call = impl.expr, impl.symbols, names, name, impl.call
+    fn.impl = impl
+    return fn
 
 
 def truth_with_margin(prop: sp.Basic, point: Mapping[sp.Symbol, np.ndarray], tol: float):

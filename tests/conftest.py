@@ -30,3 +30,9 @@ def ordered_model():
     q = m.parameter("q", PROBABILITY)
     m.constrain(sp.StrictLessThan(q, p), "q below p")
     return m, p, q
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch):
+    """Tests compute results afresh unless they test the cache itself."""
+    monkeypatch.setenv("GT_DERIVATIONS_NO_CACHE", "1")

@@ -1,0 +1,79 @@
+"""An on-disk cache of verification results, so an unchanged rebuild is fast.
+
+A result is stored under a key that hashes everything it depends on: the source of the model's
+module, the source of every module of this toolkit, the Python, SymPy, NumPy and z3 versions, and
+the settings (draws, seed ...).  Change any of them and the key changes, so a stale entry is never
+read; entries that fail to load are ignored and recomputed.  The folder is
+``$GT_DERIVATIONS_CACHE/results`` (default ``~/.cache/gt-derivations/results``); set
+``GT_DERIVATIONS_NO_CACHE=1`` (or pass ``--no-cache`` to the CLI) to bypass it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .codegen import cache_dir
+
+_TOOLKIT_HASH: str | None = None
+
+
+def _toolkit_hash() -> str:
+    global _TOOLKIT_HASH
+    if _TOOLKIT_HASH is None:
+        import numpy
+        import sympy
+        import z3
+
+        h = hashlib.sha256()
+        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+        for version in (platform.python_version(), sympy.__version__, numpy.__version__, z3.get_version_string()):
+            h.update(version.encode())
+        _TOOLKIT_HASH = h.hexdigest()
+    return _TOOLKIT_HASH
+
+
+def source_hash(*paths: str | Path) -> str:
+    """Hash of the given source files (a model's module) together with the toolkit's own sources."""
+    h = hashlib.sha256(_toolkit_hash().encode())
+    for path in paths:
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()
+
+
+def enabled() -> bool:
+    return os.environ.get("GT_DERIVATIONS_NO_CACHE") != "1"
+
+
+def cached(model, kind: str, settings: tuple, compute: Callable):
+    """``compute()``, or its stored result for this model source, kind and settings."""
+    fingerprint = getattr(model, "source_fingerprint", None)
+    if fingerprint is None or not enabled():
+        return compute()
+    key = hashlib.sha256(repr((fingerprint, model.name, kind, settings)).encode()).hexdigest()
+    path = cache_dir() / "results" / f"{key}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, truncated or from an incompatible version: recompute
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except Exception:  # an unwritable cache only costs speed
+        pass
+    return value
