@@ -10,14 +10,17 @@ import importlib
 import importlib.util
 from pathlib import Path
 
-from symbolic import Model, UnknownNameError
+from symbolic import Model, ToolkitError, UnknownNameError
+from symbolic.cache import source_hash
 
 #: Registered models: name -> module.
 MODELS = {
     "csd_signaling": "derivations.csd_signaling",
+    "alliance_moral_hazard": "derivations.alliance_moral_hazard",
+    "called_bluff": "derivations.called_bluff",
 }
 
-_CACHE: dict[str, Model] = {}
+_CACHE: dict[tuple, Model] = {}
 
 
 def available() -> list[str]:
@@ -25,12 +28,28 @@ def available() -> list[str]:
     return list(MODELS)
 
 
-def load(name: str) -> Model:
-    """The model called ``name`` (built once per process, then cached)."""
-    if name in _CACHE:
-        return _CACHE[name]
-    model = module(name).build()
-    _CACHE[name] = model
+def load(name: str, **options) -> Model:
+    """The model called ``name`` (built once per process and per options, then cached).
+
+    ``options`` (e.g. ``dist="power"``) are passed to the module's ``build``; ``None`` values
+    are dropped.  A model whose ``build`` does not take an option raises a one-line
+    :class:`symbolic.ToolkitError`.
+    """
+    options = {k: v for k, v in options.items() if v is not None}
+    key = (name, tuple(sorted(options.items())))
+    if key in _CACHE:
+        return _CACHE[key]
+    mod = module(name)
+    if options:
+        import inspect
+
+        accepted = inspect.signature(mod.build).parameters
+        for opt in options:
+            if opt not in accepted:
+                raise ToolkitError(f"model {name!r} takes no --{opt} option (it has no {opt} choice)")
+    model = mod.build(**options)
+    model.source_fingerprint = source_hash(mod.__file__) + repr(sorted(options.items()))
+    _CACHE[key] = model
     return model
 
 

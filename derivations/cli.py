@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from symbolic import ToolkitError
+from symbolic import cache
 from symbolic import report as reportlib
 
 from . import available, load
@@ -70,9 +72,10 @@ def cmd_list(args) -> int:
 def _verify(models, args):
     results = []
     for m in models:
-        _say(args, f"{m.name}: cross-checking and verifying {len(m.claims)} claims")
-        checks = m.cross_check(args.samples, args.seed)
-        verdicts = m.verify(args.samples, args.seed, progress=_progress(args))
+        def compute(m=m):
+            _say(args, f"{m.name}: cross-checking and verifying {len(m.claims)} claims")
+            return m.verify(args.samples, args.seed, progress=_progress(args)), m.cross_check(args.samples, args.seed)
+        verdicts, checks = cache.cached(m, "verify", (args.samples, args.seed), compute)
         results.append((m, verdicts, checks))
     return results
 
@@ -126,7 +129,8 @@ def _parse_assignments(tokens) -> dict[str, str]:
 
 
 def cmd_eval(args) -> int:
-    model = load(args.model)
+    # --dist (a model's cost distribution) is passed to build(); models without one say so
+    model = load(args.model, dist=getattr(args, "dist", None))
     value = model.evaluate(args.quantity, **_parse_assignments(args.assignments))
     print(repr(value))
     return 0
@@ -141,7 +145,8 @@ def _render_and_write(results, args, combined: bool = False) -> int:
     for m, verdicts, checks in results:
         _say(args, f"{m.name}: rendering the appendix")
         figures = reportlib.write_figures(m, out_dir)
-        steps = m.verify_steps(args.samples, args.seed)
+        steps = cache.cached(m, "steps", (args.samples, args.seed),
+                             lambda m=m: m.verify_steps(args.samples, args.seed))
         body = reportlib.render_body(m, verdicts, checks, settings, figures, steps)
         reportlib.write(out_dir / f"{m.name}-body.tex", body)
         documents.append(reportlib.write(out_dir / f"{m.name}.tex", reportlib.render_standalone(m, body)))
@@ -200,6 +205,24 @@ def cmd_build(args) -> int:
     return code or (1 if failures or failed else 0)
 
 
+def cmd_audit(args) -> int:
+    from . import audit
+
+    ok = True
+    if not args.no_mutation:
+        print("Mutation testing of the verifier (one fault at a time):")
+        reports = audit.mutation_reports(args.models, args.samples, args.workers, _progress(args))
+        ok &= audit.print_mutation(reports)
+        if args.equivalents:
+            print("\nDeclared semantically equivalent mutants:")
+            audit.print_equivalents(reports)
+        print()
+    if not args.no_hostile:
+        print("Hostile and careless input (each must fail with one clear line, never a traceback):")
+        ok &= audit.print_hostile(audit.hostile_table())
+    return 0 if ok else 1
+
+
 # ---------------------------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     p = _Args(prog="derivations", description="Derive, verify and report game-theoretic models.")
@@ -215,6 +238,7 @@ def parser() -> argparse.ArgumentParser:
         sp_.add_argument("--seed", type=int, default=0, help="seed of the draws")
         sp_.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
                          help="no progress messages on stderr")
+        sp_.add_argument("--no-cache", action="store_true", help="recompute instead of reading cached results")
 
     s = sub.add_parser("list", help="models, parameters, quantities, claims")
     s.add_argument("models", nargs="*", metavar="MODEL")
@@ -227,10 +251,23 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
     s.set_defaults(func=cmd_verify)
 
+    s = sub.add_parser("audit", help="mutation score of the verifier and the hostile-input table")
+    s.add_argument("models", nargs="*", metavar="MODEL", help="models to mutate (default: all)")
+    s.add_argument("--samples", type=int, default=300, help="random draws per check in each mutant (default 300)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--workers", type=int, default=2, help="parallel processes for the mutants")
+    s.add_argument("--no-mutation", action="store_true", help="skip the mutation harness")
+    s.add_argument("--no-hostile", action="store_true", help="skip the hostile-input table")
+    s.add_argument("--equivalents", action="store_true", help="also list the declared-equivalent mutants")
+    s.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_audit)
+
     s = sub.add_parser("eval", help="value of a derived quantity: eval MODEL QUANTITY name=value ...")
     s.add_argument("model")
     s.add_argument("quantity")
     s.add_argument("assignments", nargs="*", metavar="name=value")
+    s.add_argument("--dist", default=None, metavar="NAME",
+                   help="cost distribution of models that have one: uniform (default) or power")
     s.set_defaults(func=cmd_eval)
 
     for name, func, text in (("report", cmd_report, "write reports/<model>.tex and <model>-body.tex "
@@ -242,6 +279,9 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--no-pdf", action="store_true", help="write .tex only")
         s.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
         s.set_defaults(func=func)
+
+    from . import cli_games
+    cli_games.register(sub)
     return p
 
 
@@ -252,12 +292,13 @@ def main(argv=None) -> int:
         args = parser().parse_args(argv)
         if getattr(args, "samples", 1) < 1:
             raise ToolkitError("--samples must be at least 1")
+        if getattr(args, "no_cache", False):
+            os.environ["GT_DERIVATIONS_NO_CACHE"] = "1"
         return args.func(args)
     except ToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`
-        import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:

@@ -4,7 +4,7 @@ Write a model's parameters, payoffs and claims once in SymPy (:class:`Model`); g
 from indifference conditions, verdicts on claims (symbolic, z3, numeric), numeric cross-checks,
 vectorised numeric functions, and LaTeX appendices.
 """
-from .claims import Claim, DerivativeSign, Equal, Equivalent, Holds, Proposition
+from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, Proposition
 from .domain import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Domain, Interval, Parameter,
                      interval)
 from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
@@ -14,7 +14,7 @@ from .payoffs import Cutoff, Game, Preference
 from .verify import PartVerdict, Verdict
 
 __all__ = [
-    "Claim", "DerivativeSign", "Equal", "Equivalent", "Holds", "Proposition",
+    "Claim", "Computed", "DerivativeSign", "Equal", "Equivalent", "Holds", "Proposition",
     "NONNEGATIVE", "POSITIVE", "PROBABILITY", "REAL", "UNIT_INTERVAL", "Domain", "Interval", "Parameter",
     "interval", "DerivationError", "DomainError", "ToolkitError", "UnknownNameError", "CrossCheck", "Model",
     "Quantity", "NumericFunction", "Cutoff", "Game", "Preference", "PartVerdict", "Verdict",

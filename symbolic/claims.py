@@ -128,6 +128,34 @@ class DerivativeSign(Proposition):
 
 
 @dataclass
+class Computed(Proposition):
+    """A proposition decided by an exact computation rather than by formula manipulation: an
+    equilibrium enumeration at rational instances, a finite search.
+
+    ``run()`` returns ``(status, detail, counterexample)`` with ``status`` one of ``proved``
+    (exact computation over all the cases it covers), ``refuted`` (``counterexample``: parameter
+    name -> exact number, confirmed by the computation), ``checked`` (numeric or sampled) or
+    ``unknown``; ``method`` names the computation, ``text`` is what is asserted (plain text).
+    """
+
+    text: str = ""
+    method: str = "exact computation"
+    run: object = None
+
+    def __init__(self, text: str, run, method: str = "exact computation", label: str = ""):
+        super().__init__(label or text, ())
+        self.text, self.run, self.method = text, run, method
+
+    @property
+    def formula(self):
+        safe = "".join("\\" + ch if ch in "%&#_{}$" else ch for ch in self.text).replace("\\\\", "\\")
+        return sp.Symbol(r"\text{" + safe + "}")
+
+    def symbols(self) -> set:
+        return set()
+
+
+@dataclass
 class Claim:
     """A numbered claim of a paper.
 

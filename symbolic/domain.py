@@ -271,8 +271,9 @@ class Domain:
             draw = {name: _draw(par, batch, rng) for name, par in self.parameters.items()}
             ok = self.contains(draw)
             args = [draw[nm] for nm in self.parameters]
-            for t in tests:
-                ok &= np.broadcast_to(np.asarray(t(*args), dtype=bool), ok.shape)
+            with np.errstate(all="ignore"):  # branches of a Piecewise not taken may be NaN
+                for t in tests:
+                    ok &= np.broadcast_to(np.asarray(t(*args), dtype=bool), ok.shape)
             kept.append({k: v[ok] for k, v in draw.items()})
             count += int(ok.sum())
             if count >= n:

@@ -31,7 +31,8 @@ class NumericFunction:
 
     Call with keyword arguments named after the parameters (scalars or numpy arrays, broadcast
     together); the result is a float for scalar input, else an array of the broadcast shape.
-    Arrays of at least :data:`C_THRESHOLD` elements use a fused, multi-threaded C kernel generated
+    Keywords that are not among its parameters are ignored, so a whole parameter point (a dict of
+    every model parameter) can be passed.  Arrays of at least :data:`C_THRESHOLD` elements use a fused, multi-threaded C kernel generated
     from the expression (:mod:`symbolic.codegen`) when a C compiler is available, else blocked
     numpy; smaller ones use the lambdified numpy function.  :func:`fast_function` wraps this class
     in a generated plain function with a ``math`` path for Python floats.
@@ -46,9 +47,6 @@ class NumericFunction:
         self._kernel = _MISSING  # compiled on the first large call
 
     def __call__(self, **values):
-        unknown = [k for k in values if k not in self.parameters]
-        if unknown:
-            raise DomainError(f"{self.name} takes no parameter {unknown[0]!r}; it takes: {', '.join(self.parameters)}")
         return self._vector(*[values.get(p, _MISSING) for p in self.parameters])
 
     def _vector(self, *values):
@@ -121,18 +119,15 @@ def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f")
     if expr.is_number:
         body = f"float({body})"
     fname = name if name.isidentifier() and not keyword.iskeyword(name) else "f"
-    signature = "".join(f"{n}=_MISSING, " for n in names)
-    test = "".join(f"type({n}) is float and " for n in names)
-    args = "".join(f", {n}" for n in names)
-    source = (f"def {fname}(*, {signature}**_extra):\n"
-              f"    if {test}not _extra:\n"
+    signature = "*, " + "".join(f"{n}=_MISSING, " for n in names) if names else ""
+    test = " and ".join(f"type({n}) is float" for n in names) or "True"
+    source = (f"def {fname}({signature}**_extra):\n"
+              f"    if {test}:\n"
               f"        try:\n"
               f"            return {body}\n"
               f"        except (ArithmeticError, ValueError):\n"
               f"            pass\n"
-              f"    if _extra:\n"
-              f"        return _impl(**_extra{''.join(f', {n}={n}' for n in names)})\n"
-              f"    return _impl._vector({args[2:]})\n")
+              f"    return _impl._vector({', '.join(names)})\n")
     namespace = {"math": math, "_MISSING": _MISSING, "_impl": impl}
     exec(compile(source, f"<numeric function {name}>", "exec"), namespace)
     fn = namespace[fname]

@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .claims import Claim, DerivativeSign, Equal, Proposition
+from .claims import Claim, Computed, DerivativeSign, Equal, Proposition
 from .decide import NotEncodable, decide, simplify_point
 from .domain import Domain
 from .numeric import NumericFunction, numeric_derivative, truth_with_margin
@@ -112,10 +112,12 @@ class PartVerifier:
     def _is_violation(self, formula, hyps) -> Callable[[dict], bool]:
         def check(point: dict) -> bool:
             try:
+                # xreplace: the keys are plain symbols, and it is much faster than subs on large
+                # Piecewise expressions (conditions with numbers collapse as nodes are rebuilt)
                 for h in hyps:
-                    if _truth(h.subs(point)) is not True:
+                    if _truth(h.xreplace(point)) is not True:
                         return False
-                return _truth(formula.subs(point)) is False
+                return _truth(formula.xreplace(point)) is False
             except (TypeError, ValueError, ZeroDivisionError):
                 return False
         return check
@@ -128,6 +130,9 @@ class PartVerifier:
 
     # -- the pipeline ------------------------------------------------------------------------
     def verify(self, prop: Proposition) -> PartVerdict:
+        if isinstance(prop, Computed):
+            status, detail, cx = prop.run()
+            return PartVerdict(prop.label, status, prop.method, detail, cx)
         formula = self.expand(prop.formula)
         domain_hyps, given = self._hypotheses(prop)
         hyps = domain_hyps + given
@@ -143,7 +148,8 @@ class PartVerifier:
         else:
             why_not.append("symbolic simplification inconclusive")
             try:
-                d = decide(hyps, formula, self.settings.timeout_ms, check=check)
+                budget = getattr(prop, "timeout_ms", None)  # a part may carry its own z3 budget
+                d = decide(hyps, formula, self.settings.timeout_ms if budget is None else budget, check=check)
                 if d.outcome == "proved":
                     verdict = PartVerdict(label, "proved", "z3 decision procedure",
                                           "negation unsatisfiable over the domain")
@@ -179,16 +185,18 @@ class PartVerifier:
         if not isinstance(formula, sp.Rel) or formula.rel_op in ("==", "!="):
             return False
         diff = formula.lhs - formula.rhs
-        query = {">": sp.Q.positive, ">=": sp.Q.nonnegative,
-                 "<": sp.Q.negative, "<=": sp.Q.nonpositive}[formula.rel_op]
-        facts = self.domain.assumptions()
-        for g in given:
-            if isinstance(g, sp.Rel) and g.rel_op in (">", "<", ">=", "<="):
-                gd = g.lhs - g.rhs
-                facts &= {">": sp.Q.positive, ">=": sp.Q.nonnegative,
-                          "<": sp.Q.negative, "<=": sp.Q.nonpositive}[g.rel_op](gd)
+        op = formula.rel_op
+        attribute = {">": "is_positive", ">=": "is_nonnegative", "<": "is_negative", "<=": "is_nonpositive"}[op]
+        if getattr(diff, attribute) is True:  # the symbols' own assumptions decide it
+            return True
+        query = {">": sp.Q.positive, ">=": sp.Q.nonnegative, "<": sp.Q.negative, "<=": sp.Q.nonpositive}
+        relevant = [c for c in self.domain.conditions() + list(given)
+                    if isinstance(c, sp.Rel) and c.rel_op in query and c.free_symbols & diff.free_symbols]
+        if len(diff.free_symbols) > 2 or len(relevant) > 4:
+            return False  # ask's SAT back end grows fast; leave larger cases to z3
+        facts = sp.And(*[query[c.rel_op](c.lhs - c.rhs) for c in relevant])
         try:
-            return sp.ask(query(diff), facts) is True  # None means unknown
+            return sp.ask(query[op](diff), facts) is True  # None means unknown
         except Exception:  # ask raises on some inputs; that is "unknown" too
             return False
 
@@ -196,6 +204,10 @@ class PartVerifier:
         s = self.settings
         rng = np.random.default_rng(s.seed)
         label = prop.label
+        abstract = _abstract_parts([formula, *given])
+        if abstract:  # a general F (undefined function, unevaluated integral): no numbers exist
+            return PartVerdict(label, "unknown", "numeric",
+                               f"not numerically evaluable (stated for a general function: {abstract})")
         try:
             draws = self.domain.sample(s.samples, rng, given=given)
         except Exception as exc:
@@ -229,6 +241,27 @@ class PartVerifier:
         exact = NumericFunction(self.expand(prop.derivative), syms)(**values)
         rel = np.abs(numeric - exact) / (1 + np.abs(exact))
         return float(np.nanmax(rel)) if np.isfinite(rel).any() else None
+
+
+def _abstract_parts(exprs) -> str:
+    """Names of undefined functions / unevaluated integrals and derivatives in ``exprs`` ('' if none).
+
+    Functions that carry a numeric implementation (``_imp_``, e.g. :mod:`symbolic.implicit`)
+    are not abstract.
+    """
+    from sympy.core.function import AppliedUndef
+
+    found = set()
+    for e in exprs:
+        e = sp.sympify(e)
+        for a in e.atoms(sp.Integral, sp.Derivative, sp.Subs):
+            found.add(type(a).__name__)
+        for a in e.atoms(sp.Function):
+            cls = type(a)
+            user_defined = isinstance(a, AppliedUndef) or not cls.__module__.startswith("sympy")
+            if user_defined and getattr(cls, "_imp_", None) is None:
+                found.add(cls.__name__)
+    return ", ".join(sorted(found))
 
 
 def _truth(b):

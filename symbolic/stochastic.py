@@ -1,0 +1,1265 @@
+r"""Discounted stochastic games: closed-form values, one-shot-deviation conditions, and every
+stationary Markov perfect equilibrium of a small game.
+
+**The game.**  Players :math:`i \in N`, finitely many states :math:`s \in S`, finite action sets
+:math:`A_i(s)`, stage payoffs :math:`u_i(s, a)` and transition probabilities :math:`P(s' \mid s, a)`
+for every action profile :math:`a \in A(s) = \prod_i A_i(s)` (SymPy expressions: payoffs, review
+probabilities, blame shares ...), and a common discount factor :math:`\delta \in [0, 1)`.
+
+**Values of a stationary profile.**  A stationary (Markov) profile :math:`\sigma` gives each player a
+mixed action :math:`\sigma_i(s) \in \Delta A_i(s)` in each state.  Writing :math:`u^\sigma_i(s)` for
+the expected stage payoff and :math:`P^\sigma` for the induced transition matrix, the values solve
+
+.. math::  V_i = u^\sigma_i + \delta P^\sigma V_i
+           \quad\Longleftrightarrow\quad V_i = (I - \delta P^\sigma)^{-1} u^\sigma_i ,
+
+a linear system (:meth:`StochasticGame.values`); :math:`\det(I - \delta P) > 0` for every
+stochastic matrix :math:`P` when :math:`0 \le \delta < 1`, since every eigenvalue of
+:math:`\delta P` lies in the open unit disc.
+
+**One-shot deviations.**  The value of playing :math:`a_i` once in :math:`s` and then returning to
+:math:`\sigma` is :math:`Q_i(s, a_i) = \mathbb{E}_{a_{-i} \sim \sigma_{-i}(s)}
+[u_i(s, a_i, a_{-i}) + \delta \sum_{s'} P(s' \mid s, a_i, a_{-i}) V_i(s')]`.  By the one-shot
+deviation principle (discounting makes payoffs continuous at infinity), :math:`\sigma` is a
+stationary Markov perfect equilibrium (MPE) iff :math:`V_i(s) \ge Q_i(s, a_i)` for every state,
+player and action (:meth:`StochasticGame.deviations`); each condition is a SymPy inequality and,
+where it is linear in a chosen parameter after clearing a denominator of known sign, a bound on
+that parameter (:func:`deviation_bound`).
+
+**Every stationary equilibrium (two players).**  Enumerate *support profiles*: a non-empty set
+:math:`S_i(s) \subseteq A_i(s)` of actions played with positive probability by each player in each
+state.  For two players the conditions split into two independent *halves*: player :math:`i`'s
+conditions involve only the opponent's probabilities :math:`x_j` and :math:`V_i`.  Fix a
+reference action :math:`r_s \in S_i(s)`; the Bellman equations with :math:`i` playing :math:`r_s`
+give :math:`V_i = \operatorname{adj}(M) b / \det M` with :math:`M = I - \delta P_r(x_j)`, so
+multiplying by :math:`\det M > 0`
+
+* indifference on the support, :math:`\det M\,(Q_i(s, a) - V_i(s)) = 0` for :math:`a \in S_i(s)`,
+  is a system of polynomial equations in :math:`x_j`;
+* no profitable deviation off the support, :math:`\det M\,(Q_i(s, a) - V_i(s)) \le 0`, and
+  :math:`x_j > 0` on the support, are polynomial inequalities.
+
+Each half is solved *exactly over the rationals*: with no unknowns by evaluation; with one unknown
+by the gcd of the equations and the exact real roots of its irreducible factors; with more by a
+lexicographic Gröbner basis.  A zero-dimensional basis is brought into *shape position*
+(radical ideal, separating linear form :math:`t`: :math:`x_k = g_k(t)`, :math:`h(t) = 0`, the
+rational univariate representation), so every isolated root is found, and every inequality is
+decided exactly: the sign of :math:`p(g(t))` at a root of an irreducible factor :math:`f` of
+:math:`h` is 0 iff :math:`f` divides it, otherwise it is read off a numerical evaluation to
+enough digits.  A half whose solution set is positive-dimensional (a *degenerate* game) is not
+dropped: with one unknown its exact set (a union of intervals) is computed; with more, z3's
+nonlinear real arithmetic decides whether it meets the open probability box and the
+inequalities, and returns a witness.  A support profile carries equilibria iff both halves are
+non-empty, and its equilibrium set is the product of the halves.  An equilibrium found this way is
+exact: it satisfies every one-shot-deviation condition by construction, and the tests re-check
+them by exact substitution.
+
+**Cooperation.**  Given a designated *cooperative* profile per state, an equilibrium's Markov chain
+from the start state is classified by its recurrent classes: *full* -- in every recurrent class
+reachable from the start both players cooperate with probability 1 (eventually cooperation every
+period); *none* -- in no reachable recurrent class is the cooperative profile ever played
+(cooperation eventually stops for good); *sporadic* -- otherwise.  The label depends only on the
+support profile.
+
+**Sweeps.**  :func:`sweep` solves every half once with the swept parameter :math:`\theta` kept
+symbolic -- the half systems are built once as polynomials in :math:`(x, \theta)` -- then, for each
+value, specialises them.  Halves without unknowns are evaluated for all values at once; a half
+with one unknown becomes a univariate polynomial whose roots are found for all values at once
+(its square-free part; real roots via companion matrices), and any value at which a decision is
+within a floating-point margin of a boundary, or at which a leading coefficient vanishes, is
+re-solved exactly; halves with more unknowns are solved exactly per value.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .errors import DerivationError, ToolkitError
+
+Profile = tuple  # one action per player
+Strategy = dict  # (state, player) -> {action: probability}
+
+LABELS = ("full", "sporadic", "none")
+
+
+# =============================================================================================
+# The game
+# =============================================================================================
+class StochasticGame:
+    """A finite discounted stochastic game with symbolic (or numeric) payoffs and transitions.
+
+    ``players`` and ``states`` are names; ``discount`` the common discount factor; ``start`` the
+    initial state (default: the first).  Declare each state's actions with :meth:`set_actions`
+    and each profile's stage payoffs and transitions with :meth:`stage`.  ``cooperation`` maps a
+    state to the action profile counted as cooperation there (for the cooperation labels).
+    """
+
+    def __init__(self, players: Sequence[str], states: Sequence[str], discount, start: str | None = None,
+                 name: str = "game", cooperation: Mapping[str, Profile] | None = None):
+        self.players = tuple(players)
+        self.states = tuple(states)
+        if len(set(self.states)) != len(self.states) or len(set(self.players)) != len(self.players):
+            raise ValueError("state and player names must be distinct")
+        self.discount = sp.sympify(discount)
+        self.start = start if start is not None else self.states[0]
+        if self.start not in self.states:
+            raise ValueError(f"unknown start state {self.start!r}")
+        self.name = name
+        self.actions: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.payoffs: dict[tuple[str, Profile], tuple[sp.Basic, ...]] = {}
+        self.transitions: dict[tuple[str, Profile], dict[str, sp.Basic]] = {}
+        self.cooperation: dict[str, Profile] = dict(cooperation or {})
+
+    # -- building ---------------------------------------------------------------------------
+    def set_actions(self, state: str, *actions: Sequence[str]) -> None:
+        """The action sets of ``state``, one sequence per player."""
+        self._state(state)
+        if len(actions) != len(self.players) or any(len(a) == 0 for a in actions):
+            raise ValueError(f"{state}: give one non-empty action list per player")
+        self.actions[state] = tuple(tuple(a) for a in actions)
+
+    def stage(self, state: str, profile: Profile, payoffs, to) -> None:
+        """Stage payoffs (a sequence in player order, or a mapping player -> payoff) and the
+        transition (a state name, or a mapping state -> probability) of ``profile`` in ``state``."""
+        self._state(state)
+        profile = tuple(profile)
+        acts = self.actions.get(state)
+        if acts is None or len(profile) != len(self.players) or any(a not in A for a, A in zip(profile, acts)):
+            raise ValueError(f"{state}: {profile} is not an action profile of this state")
+        if isinstance(payoffs, Mapping):
+            payoffs = [payoffs[p] for p in self.players]
+        self.payoffs[(state, profile)] = tuple(sp.sympify(u) for u in payoffs)
+        if isinstance(to, str):
+            to = {to: 1}
+        trans = {}
+        for s2, pr in to.items():
+            self._state(s2)
+            trans[s2] = trans.get(s2, 0) + sp.sympify(pr)
+        self.transitions[(state, profile)] = trans
+
+    def _state(self, s):
+        if s not in self.states:
+            raise ValueError(f"unknown state {s!r}; states are {', '.join(self.states)}")
+
+    # -- views --------------------------------------------------------------------------------
+    def profiles(self, state: str) -> list[Profile]:
+        """Every action profile of ``state``."""
+        return list(itertools.product(*self.actions[state]))
+
+    def validate(self) -> None:
+        """Raise ValueError unless every profile of every state has payoffs and transitions whose
+        probabilities sum to 1 identically."""
+        for s in self.states:
+            if s not in self.actions:
+                raise ValueError(f"state {s} has no actions")
+            for a in self.profiles(s):
+                if (s, a) not in self.payoffs:
+                    raise ValueError(f"state {s}: profile {a} has no stage payoffs")
+                total = sp.simplify(sum(self.transitions[(s, a)].values()) - 1)
+                if total != 0:
+                    raise ValueError(f"state {s}: transition probabilities of {a} sum to 1 + {total}")
+
+    @property
+    def free_symbols(self) -> set:
+        """The symbols the game still depends on."""
+        out = set(self.discount.free_symbols)
+        for v in self.payoffs.values():
+            for u in v:
+                out |= u.free_symbols
+        for t in self.transitions.values():
+            for p in t.values():
+                out |= p.free_symbols
+        return out
+
+    def subs(self, values: Mapping) -> "StochasticGame":
+        """A copy with ``values`` (symbol or name -> number) substituted (floats become exact
+        rationals through their decimal representation)."""
+        sub = {}
+        names = {s.name: s for s in self.free_symbols}
+        for k, v in values.items():
+            sym = names.get(k) if isinstance(k, str) else k
+            if sym is None:
+                continue
+            sub[sym] = exact(v)
+        g = StochasticGame(self.players, self.states, self.discount.xreplace(sub), self.start, self.name,
+                           self.cooperation)
+        g.actions = dict(self.actions)
+        g.payoffs = {k: tuple(u.xreplace(sub) for u in v) for k, v in self.payoffs.items()}
+        g.transitions = {k: {s: p.xreplace(sub) for s, p in t.items()} for k, t in self.transitions.items()}
+        return g
+
+    def stage_game(self, state: str):
+        """The stage game of ``state`` as a :class:`symbolic.normal_form.NormalFormGame`."""
+        from .normal_form import NormalFormGame
+        return NormalFormGame(self.players, self.actions[state],
+                              {a: self.payoffs[(state, a)] for a in self.profiles(state)},
+                              name=f"{self.name}: stage game in {state}")
+
+    # -- strategies ---------------------------------------------------------------------------
+    def pure(self, play: Mapping[str, Profile]) -> Strategy:
+        """The pure stationary profile playing ``play[state]`` in each state."""
+        out = {}
+        for s in self.states:
+            prof = tuple(play[s])
+            for i, pl in enumerate(self.players):
+                if prof[i] not in self.actions[s][i]:
+                    raise ValueError(f"{s}: {prof[i]!r} is not an action of {pl}")
+                out[(s, pl)] = {prof[i]: sp.Integer(1)}
+        return out
+
+    def _mix(self, strategy: Strategy, s: str, i: int) -> dict:
+        return strategy[(s, self.players[i])]
+
+    def _expected(self, strategy: Strategy, s: str, fixed: dict[int, str] | None = None):
+        """Expected stage payoffs and transition row in ``s`` (players in ``fixed`` play the given action)."""
+        fixed = fixed or {}
+        u = [sp.Integer(0)] * len(self.players)
+        row = {s2: sp.Integer(0) for s2 in self.states}
+        mixes = [({fixed[i]: sp.Integer(1)} if i in fixed else self._mix(strategy, s, i))
+                 for i in range(len(self.players))]
+        for combo in itertools.product(*[list(m.items()) for m in mixes]):
+            prof = tuple(a for a, _ in combo)
+            w = sp.Mul(*[p for _, p in combo])
+            pay = self.payoffs[(s, prof)]
+            for i in range(len(self.players)):
+                u[i] += w * pay[i]
+            for s2, pr in self.transitions[(s, prof)].items():
+                row[s2] += w * pr
+        return u, row
+
+    # -- closed forms -------------------------------------------------------------------------
+    def values(self, strategy: Strategy, simplify: bool = True) -> dict[tuple[str, str], sp.Basic]:
+        """``V[(state, player)]`` of a stationary profile, from ``V = u + d P V`` (a linear solve)."""
+        n = len(self.states)
+        M = sp.eye(n)
+        U = sp.zeros(n, len(self.players))
+        for k, s in enumerate(self.states):
+            u, row = self._expected(strategy, s)
+            for k2, s2 in enumerate(self.states):
+                M[k, k2] -= self.discount * row[s2]
+            for i in range(len(self.players)):
+                U[k, i] = u[i]
+        sol = M.LUsolve(U)
+        out = {}
+        for k, s in enumerate(self.states):
+            for i, pl in enumerate(self.players):
+                v = sol[k, i]
+                out[(s, pl)] = sp.factor(sp.cancel(sp.together(v))) if simplify else v
+        return out
+
+    def action_value(self, strategy: Strategy, V: Mapping, state: str, player: str, action: str) -> sp.Basic:
+        """``Q_player(state, action)``: play ``action`` once in ``state``, then follow ``strategy``."""
+        i = self.players.index(player)
+        u, row = self._expected(strategy, state, {i: action})
+        return u[i] + self.discount * sum(row[s2] * V[(s2, player)] for s2 in self.states)
+
+    def deviations(self, strategy: Strategy, values: Mapping | None = None) -> list["Deviation"]:
+        """Every one-shot-deviation condition of ``strategy``: one per state, player and action
+        not already played with probability 1 (conditions ``V(s) >= Q(s, a)``)."""
+        V = values if values is not None else self.values(strategy)
+        out = []
+        for s in self.states:
+            for i, pl in enumerate(self.players):
+                mix = self._mix(strategy, s, i)
+                for a in self.actions[s][i]:
+                    if mix.get(a, 0) == 1:
+                        continue
+                    q = self.action_value(strategy, V, s, pl, a)
+                    out.append(Deviation(s, pl, a, V[(s, pl)], sp.factor(sp.cancel(sp.together(q)))))
+        return out
+
+    def is_equilibrium(self, strategy: Strategy) -> bool:
+        """Exact test (numeric game): no profitable one-shot deviation anywhere."""
+        for dev in self.deviations(strategy):
+            diff = sp.nsimplify(sp.simplify(dev.value - dev.deviation))
+            if diff.free_symbols:
+                raise ValueError("is_equilibrium needs a game and strategy without free symbols")
+            if diff < 0 and not _is_zero(diff):
+                return False
+        return True
+
+    # -- cooperation ----------------------------------------------------------------------------
+    def cooperation_label(self, support: Mapping[tuple[str, str], Sequence[str]]) -> str | None:
+        """``full`` / ``sporadic`` / ``none`` for a profile with these supports (numeric game)."""
+        if not self.cooperation:
+            return None
+        succ = {s: set() for s in self.states}
+        for s in self.states:
+            sups = [support[(s, pl)] for pl in self.players]
+            for prof in itertools.product(*sups):
+                for s2, pr in self.transitions[(s, prof)].items():
+                    if _is_positive_number(pr):
+                        succ[s].add(s2)
+        reach = _reachable(succ, self.start)
+        classes = [c for c in _closed_classes(succ) if c <= reach]
+        coop_prob = {}
+        for s in self.states:
+            sups = [tuple(support[(s, pl)]) for pl in self.players]
+            target = self.cooperation.get(s)
+            if target is None:
+                coop_prob[s] = "zero"
+            elif all(sup == (a,) for sup, a in zip(sups, target)):
+                coop_prob[s] = "one"
+            elif all(a in sup for sup, a in zip(sups, target)):
+                coop_prob[s] = "positive"
+            else:
+                coop_prob[s] = "zero"
+        if all(coop_prob[s] == "one" for c in classes for s in c):
+            return "full"
+        if all(coop_prob[s] == "zero" for c in classes for s in c):
+            return "none"
+        return "sporadic"
+
+    # -- equilibria ------------------------------------------------------------------------------
+    def equilibria(self) -> "EquilibriumSet":
+        """Every stationary MPE (pure and mixed) of this numeric two-player game; see the module
+        docstring.  Raises ToolkitError if the game still has free symbols."""
+        return _Enumerator(self).solve()
+
+
+def exact(v) -> sp.Basic:
+    """A number as an exact SymPy rational (floats via their shortest decimal representation)."""
+    if isinstance(v, sp.Basic):
+        return v
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ToolkitError(f"{v} is not a finite number")
+        return sp.Rational(repr(v))
+    if isinstance(v, str):
+        try:
+            return sp.Rational(v.strip())
+        except (TypeError, ValueError):
+            raise ToolkitError(f"{v!r} is not a number") from None
+    return sp.sympify(v)
+
+
+def _is_zero(x) -> bool:
+    return sp.simplify(x) == 0
+
+
+def _is_positive_number(x) -> bool:
+    x = sp.sympify(x)
+    if x.free_symbols:
+        raise ToolkitError(f"transition probability {x} is not a number")
+    return bool(x > 0)
+
+
+def _reachable(succ, start):
+    seen, stack = {start}, [start]
+    while stack:
+        for t in succ[stack.pop()]:
+            if t not in seen:
+                seen.add(t)
+                stack.append(t)
+    return seen
+
+
+def _closed_classes(succ) -> list[set]:
+    """Recurrent classes: strongly connected sets with no edge leaving them."""
+    reach = {s: _reachable(succ, s) for s in succ}
+    out = []
+    for s in succ:
+        cls = {t for t in reach[s] if s in reach[t]}
+        if all(reach[t] <= cls for t in cls) and cls not in out:
+            out.append(cls)
+    return out
+
+
+@dataclass
+class Deviation:
+    """One one-shot-deviation condition: in ``state``, ``player`` does not gain by playing
+    ``action`` once: ``value >= deviation``."""
+
+    state: str
+    player: str
+    action: str
+    value: sp.Basic
+    deviation: sp.Basic
+
+    @property
+    def condition(self) -> sp.Basic:
+        """``V(s) >= Q(s, a)`` as an unevaluated relational."""
+        return sp.GreaterThan(self.value, self.deviation, evaluate=False)
+
+    @property
+    def difference(self) -> sp.Basic:
+        """``V(s) - Q(s, a)`` (the condition is ``difference >= 0``)."""
+        return sp.factor(sp.cancel(sp.together(self.value - self.deviation)))
+
+    def preference(self, label: str = ""):
+        """The condition as a :class:`symbolic.payoffs.Preference` (for :meth:`Model.cutoff`)."""
+        from .payoffs import Game
+        return Game((self.player,)).prefers(self.player, self.value, self.deviation,
+                                            label or f"{self.player} does not deviate to {self.action} in {self.state}")
+
+
+def deviation_bound(dev: Deviation, var: sp.Symbol, domain, name: str = "bound"):
+    """The condition ``dev`` as a bound on ``var`` over ``domain`` (a :class:`symbolic.Domain`):
+    a :class:`symbolic.payoffs.Cutoff` (``var >= expr`` or ``var <= expr``, direction decided by
+    z3), or raises DerivationError when the algebra does not allow it."""
+    from .payoffs import derive_cutoff
+    return derive_cutoff(name, dev.preference(), var, domain)
+
+
+# =============================================================================================
+# Results
+# =============================================================================================
+@dataclass
+class Equilibrium:
+    """One stationary MPE: exact ``strategy`` and ``values``, the support, the cooperation label."""
+
+    strategy: dict
+    values: dict
+    support: dict
+    label: str | None
+
+    def probability(self, state: str, player: str, action: str) -> float:
+        """``sigma_player(state)(action)`` as a float."""
+        return float(sp.N(self.strategy[(state, player)].get(action, 0), 17))
+
+    def value(self, state: str, player: str) -> float:
+        """``V_player(state)`` as a float."""
+        return float(sp.N(self.values[(state, player)], 17))
+
+    def is_pure(self) -> bool:
+        return all(len(s) == 1 for s in self.support.values())
+
+    def as_json(self, game: StochasticGame, action: str | None = None) -> dict:
+        """Per state and player: the probability of ``action`` (default: the player's first
+        action), the values, the label."""
+        out = {"label": self.label, "pure": self.is_pure(), "states": {}}
+        for s in game.states:
+            row = {}
+            for i, pl in enumerate(game.players):
+                a = action if action is not None else game.actions[s][i][0]
+                row[pl] = {"probability_" + a: _round(self.probability(s, pl, a)),
+                           "value": _round(self.value(s, pl)),
+                           "exact_probability_" + a: _exact_str(self.strategy[(s, pl)].get(a, 0)),
+                           "exact_value": _exact_str(self.values[(s, pl)])}
+            out["states"][s] = row
+        return out
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.12g}")
+
+
+def _exact_str(x) -> str:
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return str(x)
+    return str(sp.nsimplify(x)) if x.is_number and len(str(x)) > 200 else str(x)
+
+
+@dataclass
+class Continuum:
+    """A positive-dimensional set of equilibria inside one support profile (a degenerate game):
+    ``description`` gives its defining conditions, ``witness`` one exact (or z3-algebraic,
+    rounded) member with its values."""
+
+    support: dict
+    description: str
+    witness: Equilibrium | None
+    label: str | None
+    dimension: int | None = None
+    decided: bool = True
+
+    def as_json(self, game: StochasticGame) -> dict:
+        return {"label": self.label, "support": {f"{s}/{pl}": list(v) for (s, pl), v in self.support.items()},
+                "description": self.description, "decided": self.decided,
+                "witness": self.witness.as_json(game) if self.witness is not None else None}
+
+
+@dataclass
+class EquilibriumSet:
+    """Every stationary MPE of a numeric game: isolated ``equilibria`` and ``continua``."""
+
+    game: StochasticGame
+    equilibria: list[Equilibrium] = field(default_factory=list)
+    continua: list[Continuum] = field(default_factory=list)
+    profiles_checked: int = 0
+
+    def labels(self) -> list[str]:
+        """Cooperation labels of all components (isolated equilibria, then continua)."""
+        return [e.label for e in self.equilibria] + [c.label for c in self.continua]
+
+    def as_json(self) -> dict:
+        return {"equilibria": [e.as_json(self.game) for e in self.equilibria],
+                "continua": [c.as_json(self.game) for c in self.continua],
+                "support_profiles_checked": self.profiles_checked}
+
+    def describe(self) -> str:
+        """A human-readable listing."""
+        g = self.game
+        lines = [f"{len(self.equilibria)} isolated stationary equilibria"
+                 + (f", {len(self.continua)} continua" if self.continua else "")
+                 + f" ({self.profiles_checked} support profiles checked)"]
+        for k, e in enumerate(self.equilibria, 1):
+            lines.append(f"[{k}] {'pure' if e.is_pure() else 'mixed'}, cooperation: {e.label}")
+            lines += _strategy_lines(g, e)
+        for k, c in enumerate(self.continua, 1):
+            lines.append(f"[continuum {k}] cooperation: {c.label}; {c.description}")
+            if c.witness is not None:
+                lines.append("    a member:")
+                lines += ["  " + ln for ln in _strategy_lines(g, c.witness)]
+        return "\n".join(lines)
+
+
+def _strategy_lines(g: StochasticGame, e: Equilibrium) -> list[str]:
+    out = []
+    for s in g.states:
+        parts = []
+        for i, pl in enumerate(g.players):
+            a = g.actions[s][i][0]
+            parts.append(f"P({pl} plays {a}) = {e.probability(s, pl, a):.6g}, V_{pl} = {e.value(s, pl):.6g}")
+        out.append(f"    {s:<4} " + "; ".join(parts))
+    return out
+
+
+# =============================================================================================
+# Exact algebra: points, signs, univariate and zero-dimensional solving
+# =============================================================================================
+def _ground(p) -> Fraction:
+    """The value of a constant ring element as a Fraction."""
+    c = p.coeff(1) if p else 0
+    return Fraction(int(c.numerator), int(c.denominator)) if c else Fraction(0)
+
+
+def _eval_ring(p, values: dict[int, Fraction]) -> Fraction:
+    """Exact value of a ring element at rational values of some generators (index -> value);
+    every generator occurring in ``p`` must be given."""
+    total = Fraction(0)
+    for monom, coeff in p.items():
+        term = Fraction(int(coeff.numerator), int(coeff.denominator))
+        for k, e in enumerate(monom):
+            if e:
+                term *= values[k] ** e
+        total += term
+    return total
+
+
+class _Point:
+    """A real solution of a half system, in the half's unknowns ``X`` (ring generator indices
+    ``idx``, SymPy symbols ``syms``).
+
+    Rational points keep ``coords`` (Fractions).  Algebraic points carry an irreducible ``f(t)``
+    over QQ, its real root ``root`` (a CRootOf) and ``coords`` as polynomials in ``t`` (a rational
+    univariate representation); their signs are exact (see :meth:`sign`).
+    """
+
+    def __init__(self, idx, syms, coords, f: sp.Poly | None = None, root=None, approx: str | None = None):
+        self.idx = list(idx)
+        self.syms = list(syms)
+        self.coords = list(coords)
+        self.f = f
+        self.root = root
+        self.approx_root = approx
+
+    @property
+    def rational(self) -> bool:
+        return self.f is None
+
+    def exact_value(self, p) -> sp.Basic:
+        """The exact value of a ring element at the point (a Rational or an algebraic number)."""
+        if self.rational:
+            v = _eval_ring(p, dict(zip(self.idx, self.coords)))
+            return sp.Rational(v.numerator, v.denominator)
+        return self._reduced(p).as_expr().subs(_T_SYM, _exact_root(self.root))
+
+    def _reduced(self, p) -> sp.Poly:
+        """``p(g(t)) mod f(t)`` as a Poly in t."""
+        ct = [_RT.from_list([_QQ_from(c) for c in q.all_coeffs()]) for q in self.coords] if not hasattr(self, "_ct") else self._ct
+        self._ct = ct
+        fr = self._fr if hasattr(self, "_fr") else _RT.from_list([_QQ_from(c) for c in self.f.all_coeffs()])
+        self._fr = fr
+        pos = {k: n for n, k in enumerate(self.idx)}
+        total = _RT.zero
+        for monom, coeff in p.items():
+            term = _RT(coeff)
+            for k, e in enumerate(monom):
+                if e:
+                    term = (term * ct[pos[k]] ** e).rem(fr)
+            total += term
+        total = total.rem(fr)
+        return sp.Poly(total.as_expr(), _T_SYM, domain="QQ") if total else sp.Poly(0, _T_SYM, domain="QQ")
+
+    def sign(self, p) -> int:
+        """The exact sign of the ring element ``p`` at the point."""
+        if self.rational:
+            v = _eval_ring(p, dict(zip(self.idx, self.coords)))
+            return (v > 0) - (v < 0)
+        r = self._reduced(p)
+        if r.is_zero:
+            return 0  # f irreducible, deg r < deg f: r(root) = 0 iff r = 0
+        import mpmath
+        coeffs = [sp.Rational(c) for c in r.all_coeffs()]
+        cache = self.__dict__.setdefault("_mp", {})
+        if self.approx_root is not None:
+            cache.setdefault(50, self.approx_root)
+        for digits in (50, 150, 450):
+            if digits not in cache:
+                cache[digits] = str(_exact_root(self.root).evalf(digits + 10))
+            with mpmath.workdps(digits + 10):
+                x = mpmath.mpf(cache[digits])
+                val = mpmath.mpf(0)
+                for c in coeffs:
+                    val = val * x + mpmath.mpf(int(c.p)) / int(c.q)
+                if abs(val) > mpmath.mpf(10) ** (-(digits // 2)):
+                    return 1 if val > 0 else -1
+        raise DerivationError("could not decide the sign of a non-zero algebraic number")
+
+    def numbers(self) -> list:
+        """Exact coordinates as SymPy numbers (Rationals, or expressions in a CRootOf)."""
+        if self.rational:
+            return [sp.Rational(c.numerator, c.denominator) for c in self.coords]
+        t = self.f.gens[0]
+        return [c.as_expr().subs(t, _exact_root(self.root)) for c in self.coords]
+
+    def approx(self) -> list[float]:
+        return [float(sp.N(v, 20)) for v in self.numbers()]
+
+
+_T_SYM = sp.Symbol("t")
+_RT, _T = sp.ring([_T_SYM], sp.QQ)
+
+
+def _QQ_from(c):
+    c = sp.Rational(c)
+    return sp.QQ(int(c.p), int(c.q))
+
+
+def _fraction(r) -> Fraction:
+    r = sp.Rational(r)
+    return Fraction(int(r.p), int(r.q))
+
+
+def _algebraic_roots(f: sp.Poly) -> list:
+    """The real roots of an irreducible ``f`` (degree >= 2) as ``(exact, approx)``: ``exact`` is a
+    radical expression for quadratics and a CRootOf otherwise (made on first use), ``approx`` a
+    60-digit decimal string of the root."""
+    if f.degree() == 2:
+        a, b, c = f.all_coeffs()
+        disc = b * b - 4 * a * c
+        if disc <= 0:
+            return []
+        r = sp.sqrt(disc)
+        roots = sorted([(-b - r) / (2 * a), (-b + r) / (2 * a)], key=lambda e: float(e))
+        return [(x, str(sp.N(x, 70))) for x in roots]
+    import mpmath
+    intervals = f.intervals()
+    with mpmath.workdps(80):
+        approx = mpmath.polyroots([mpmath.mpf(int(c.p)) / int(c.q)
+                                   for c in f.all_coeffs()], maxsteps=500, extraprec=400)
+        reals = sorted(mpmath.re(z) for z in approx if abs(mpmath.im(z)) < mpmath.mpf(10) ** -50)
+        out = []
+        for k, ((lo, hi), _) in enumerate(intervals):
+            inside = [z for z in reals if lo <= z <= hi]
+            if len(inside) != 1:  # fall back to the exact root's own evaluation
+                root = sp.CRootOf(f, k)
+                out.append((root, str(root.evalf(70))))
+            else:
+                out.append((_LazyRoot(f, k), mpmath.nstr(inside[0], 70)))
+    return out
+
+
+class _LazyRoot:
+    """The k-th real root of ``f``, made a CRootOf only when an exact value is asked for."""
+
+    def __init__(self, f, k):
+        self.f, self.k = f, k
+
+    def exact(self):
+        return sp.CRootOf(self.f, self.k)
+
+
+def _exact_root(root):
+    return root.exact() if isinstance(root, _LazyRoot) else root
+
+
+def _ring_univariate(p, k: int, var) -> sp.Poly:
+    """A ring element in one generator (index ``k``) as a univariate Poly in ``var``."""
+    return sp.Poly.from_dict({(m[k],): c for m, c in p.items()}, var, domain="QQ")
+
+
+def _univariate_points(poly: sp.Poly, var, idx) -> list[_Point]:
+    """Every real root of the univariate Poly ``poly`` in ``var`` (exact)."""
+    pts = []
+    t = _T_SYM
+    for f, _ in poly.factor_list()[1]:
+        if f.degree() <= 0:
+            continue
+        if f.degree() == 1:
+            a, b = f.all_coeffs()
+            pts.append(_Point([idx], [var], [_fraction(-b / a)]))
+            continue
+        ft = sp.Poly(f.as_expr().subs(var, t), t, domain="QQ")
+        for root, approx in _algebraic_roots(ft):
+            pts.append(_Point([idx], [var], [sp.Poly(t, t, domain="QQ")], ft, root, approx))
+    return pts
+
+
+def _zero_dim_points(exprs: list, X: list, idx: list) -> list[_Point]:
+    """Every real point of a zero-dimensional system, via a rational univariate representation
+    (radical by Seidenberg's lemma, then a separating linear form in shape position)."""
+    t = _T_SYM
+    k = len(X)
+    direct = _shape(list(exprs), X[:-1], X[-1]) if k > 1 else None
+    if direct is not None:          # already x_i = g_i(x_k), h(x_k): t = x_k
+        h, g = direct
+        h = sp.sqf_part(h.subs(X[-1], t), t)
+        g = [gi.subs(X[-1], t) for gi in g] + [t]
+        return _points_from_shape(h, g, X, idx)
+    extra = []
+    for x in X:
+        order = [y for y in X if y != x] + [x]
+        G = sp.groebner(exprs, *order, order="lex", domain="QQ")
+        uni = [g for g in G.exprs if g.free_symbols <= {x}]
+        extra.append(sp.sqf_part(uni[-1], x))
+    base = list(exprs) + extra
+    for coeffs in ([1] + list(range(2, k + 1)), [1] + [3 ** j for j in range(1, k)],
+                   [1, 7, 13, 29, 31, 37][:k], [1, -5, 11, -17, 23, -41][:k]):
+        lin = sum(c * x for c, x in zip(coeffs, X))
+        G = sp.groebner(base + [t - lin], *X, t, order="lex", domain="QQ")
+        if G.exprs == [1]:
+            return []
+        shape = _shape(G.exprs, X, t)
+        if shape is None:
+            continue
+        return _points_from_shape(*shape, X, idx)
+    raise DerivationError("could not bring a zero-dimensional system into shape position")
+
+
+def _points_from_shape(h, g, X, idx) -> list:
+    """The real points of ``h(t) = 0, x_i = g_i(t)`` (one per real root of each irreducible
+    factor of ``h``)."""
+    t = _T_SYM
+    pts = []
+    _, factors = sp.factor_list(h, t)
+    for fac, _ in factors:
+        f = sp.Poly(fac, t, domain="QQ")
+        if f.degree() <= 0:
+            continue
+        coords = [sp.Poly(gi, t, domain="QQ").rem(f) for gi in g]
+        if f.degree() == 1:
+            a, b = f.all_coeffs()
+            r = -b / a
+            pts.append(_Point(idx, X, [_fraction(c.eval(r)) for c in coords]))
+        else:
+            for root, approx in _algebraic_roots(f):
+                pts.append(_Point(idx, X, coords, f, root, approx))
+    return pts
+
+
+def _shape(G: list, X: list, t) -> tuple | None:
+    """``(h(t), [g_1(t), ...])`` if the lex basis is ``{x_i - g_i(t)}, h(t)``, else None."""
+    h = None
+    g = {}
+    for p in G:
+        syms = p.free_symbols & set(X)
+        if not syms:
+            if h is not None:
+                return None
+            h = p
+            continue
+        if len(syms) != 1:
+            return None
+        x = syms.pop()
+        P = sp.Poly(p, x)
+        if P.degree() != 1:
+            return None
+        a, b = P.all_coeffs()
+        if a.free_symbols:
+            return None
+        g[x] = sp.expand(-b / a)
+    if h is None or set(g) != set(X):
+        return None
+    return h, [g[x] for x in X]
+
+
+# =============================================================================================
+# Half systems and their solution
+# =============================================================================================
+@dataclass
+class _HalfSystem:
+    """Player ``i``'s conditions on the opponent's probabilities (ring generators ``X``, indices
+    ``idx``, symbols ``syms``): ``eqs == 0``, ``ineqs <= 0``, ``positive > 0``; the values are
+    ``N[k] / det``.  Entries are elements of the enumerator's polynomial ring over QQ."""
+
+    idx: list
+    syms: list
+    eqs: list
+    ineqs: list
+    positive: list
+    N: list
+    det: object
+
+
+@dataclass
+class _HalfResult:
+    points: list                    # isolated solutions (_Point)
+    continuum: str | None = None    # description of a positive-dimensional part
+    witness: _Point | None = None
+    decided: bool = True
+
+    @property
+    def empty(self) -> bool:
+        return not self.points and self.continuum is None
+
+
+def _det_adj(M: list[list], one) -> tuple:
+    """Determinant and adjugate of a small square matrix of ring elements (Laplace expansion
+    with memoised minors)."""
+    n = len(M)
+    memo = {}
+
+    def det(rows: tuple, cols: tuple):
+        if not rows:
+            return one
+        key = (rows, cols)
+        if key in memo:
+            return memo[key]
+        r = rows[0]
+        total = one * 0
+        for k, c in enumerate(cols):
+            if M[r][c]:
+                minor = det(rows[1:], cols[:k] + cols[k + 1:])
+                total = total + M[r][c] * minor if k % 2 == 0 else total - M[r][c] * minor
+        memo[key] = total
+        return total
+
+    full = tuple(range(n))
+    D = det(full, full)
+    adj = [[None] * n for _ in range(n)]
+    for k in range(n):
+        for l in range(n):
+            minor = det(tuple(r for r in full if r != l), tuple(c for c in full if c != k))
+            adj[k][l] = minor if (k + l) % 2 == 0 else -minor
+    return D, adj
+
+
+class _Enumerator:
+    """Support enumeration for a two-player game, optionally with one symbolic parameter
+    ``theta`` kept in the half systems (entering payoffs and transitions polynomially)."""
+
+    def __init__(self, game: StochasticGame, theta: sp.Symbol | None = None):
+        game.validate()
+        if len(game.players) != 2:
+            raise ToolkitError("equilibrium enumeration handles two-player games")
+        free = game.free_symbols - ({theta} if theta is not None else set())
+        if free:
+            raise ToolkitError(f"give numbers for {', '.join(sorted(s.name for s in free))}")
+        if theta is None and not (0 <= game.discount < 1):
+            raise ToolkitError(f"the discount factor must lie in [0, 1), got {game.discount}")
+        self.game = game
+        self.theta = theta
+        self.index = {s: k for k, s in enumerate(game.states)}
+        # one unknown per (player, state, action); the parameter last
+        self.var_syms = {}
+        for s in game.states:
+            for j in range(2):
+                for a in game.actions[s][j]:
+                    self.var_syms[(j, s, a)] = sp.Symbol(f"x_{game.players[j]}_{s}_{a}")
+        syms = list(self.var_syms.values()) + ([theta] if theta is not None else [])
+        self.ring, *gens = sp.ring(syms, sp.QQ)
+        self.gens = dict(zip(self.var_syms, gens))
+        self.gen_index = {key: k for k, key in enumerate(self.var_syms)}
+        self.theta_gen = gens[-1] if theta is not None else None
+        try:
+            self.d = self.ring.from_expr(game.discount)
+            self.pay = {k: [self.ring.from_expr(u) for u in v] for k, v in game.payoffs.items()}
+            self.trans = {k: {s: self.ring.from_expr(p) for s, p in t.items()} for k, t in game.transitions.items()}
+        except (ValueError, sp.CoercionFailed, sp.PolynomialError) as exc:
+            raise ToolkitError(f"payoffs, transitions and discount must be polynomial in {theta}: {exc}") from None
+        self._systems: dict = {}
+        self._constant: dict = {}
+        subsets = {}
+        for s in game.states:
+            for i in range(2):
+                acts = game.actions[s][i]
+                subsets[(s, i)] = [c for r in range(1, len(acts) + 1) for c in itertools.combinations(acts, r)]
+        self.keys = [(s, i) for s in game.states for i in range(2)]
+        self.supports = [dict(zip(self.keys, combo)) for combo in itertools.product(*[subsets[k] for k in self.keys])]
+
+    # -- building ---------------------------------------------------------------------------
+    def system(self, sigma: dict, i: int) -> _HalfSystem:
+        """Player ``i``'s half of support profile ``sigma`` (built once, then cached)."""
+        key = (i, tuple(sigma[k] for k in self.keys))
+        if key not in self._systems:
+            self._systems[key] = self._build(sigma, i)
+        return self._systems[key]
+
+    def _build(self, sigma: dict, i: int) -> _HalfSystem:
+        g, R = self.game, self.ring
+        j = 1 - i
+        idx, syms, positive, mix_j = [], [], [], {}
+        one = R.one
+        for s in g.states:
+            sup = sigma[(s, j)]
+            if len(sup) == 1:
+                mix_j[s] = {sup[0]: one}
+                continue
+            xs = [self.gens[(j, s, a)] for a in sup[:-1]]
+            idx += [self.gen_index[(j, s, a)] for a in sup[:-1]]
+            syms += [self.var_syms[(j, s, a)] for a in sup[:-1]]
+            mix_j[s] = dict(zip(sup, xs))
+            mix_j[s][sup[-1]] = one - sum(xs, R.zero)
+            positive += list(xs) + [mix_j[s][sup[-1]]]
+        n = len(g.states)
+
+        def q_parts(s, a_i):
+            u = R.zero
+            row = [R.zero] * n
+            for a_j, pj in mix_j[s].items():
+                prof = (a_i, a_j) if i == 0 else (a_j, a_i)
+                u += pj * self.pay[(s, prof)][i]
+                for s2, pr in self.trans[(s, prof)].items():
+                    row[self.index[s2]] += pj * pr
+            return u, row
+
+        M = [[(one if k == k2 else R.zero) for k2 in range(n)] for k in range(n)]
+        b = [R.zero] * n
+        for k, s in enumerate(g.states):
+            u, row = q_parts(s, sigma[(s, i)][0])
+            b[k] = u
+            for k2 in range(n):
+                M[k][k2] = M[k][k2] - self.d * row[k2]
+        det, adj = _det_adj(M, one)
+        N = [sum((adj[k][k2] * b[k2] for k2 in range(n)), R.zero) for k in range(n)]
+        eqs, ineqs = [], []
+        for k, s in enumerate(g.states):
+            ref = sigma[(s, i)][0]
+            for a in g.actions[s][i]:
+                if a == ref:
+                    continue
+                u, row = q_parts(s, a)
+                expr = det * u + self.d * sum((row[k2] * N[k2] for k2 in range(n)), R.zero) - N[k]
+                (eqs if a in sigma[(s, i)] else ineqs).append(expr)
+        return _HalfSystem(idx, syms, eqs, ineqs, positive, N, det)
+
+    def specialise(self, h: _HalfSystem, value) -> _HalfSystem:
+        """The half system with the parameter set to ``value`` (a rational)."""
+        if self.theta is None:
+            return h
+        th, v = self.theta_gen, sp.QQ(int(value.p), int(value.q))
+
+        def sub(p):
+            return p.subs(th, v)
+        return _HalfSystem(h.idx, h.syms, [sub(p) for p in h.eqs], [sub(p) for p in h.ineqs],
+                           [sub(p) for p in h.positive], [sub(p) for p in h.N], sub(h.det))
+
+    # -- solving a half (no parameter left) ----------------------------------------------------
+    def solve_half(self, h: _HalfSystem, defer: bool = False):
+        """The exact solution set of one half (``defer``: return the callable that finishes a
+        positive-dimensional half with z3 instead of running it)."""
+        eqs = [p for p in h.eqs if p]
+        if not h.idx:
+            if eqs:
+                return _HalfResult([])  # a non-zero constant must vanish
+            if any(_ground(p) > 0 for p in h.ineqs):
+                return _HalfResult([])
+            return _HalfResult([_Point([], [], [])])
+        if len(h.idx) == 1:
+            return self._solve_univariate(h, eqs)
+        if eqs:
+            exprs = [p.as_expr() for p in eqs]
+            G = sp.groebner(exprs, *h.syms, order="lex", domain="QQ")
+            if G.exprs == [1]:
+                return _HalfResult([])
+            if G.is_zero_dimensional:
+                pts = _zero_dim_points(list(G.exprs), h.syms, h.idx)
+                return _HalfResult([p for p in pts if self._admissible(h, p)])
+        if defer:
+            return lambda timeout=20000: self._positive_dimensional(h, eqs, timeout)
+        return self._positive_dimensional(h, eqs)
+
+    @staticmethod
+    def _admissible(h: _HalfSystem, pt: _Point) -> bool:
+        return all(pt.sign(p) > 0 for p in h.positive) and all(pt.sign(p) <= 0 for p in h.ineqs)
+
+    def _solve_univariate(self, h: _HalfSystem, eqs) -> _HalfResult:
+        x, k = h.syms[0], h.idx[0]
+        if eqs:
+            g = eqs[0]
+            for p in eqs[1:]:
+                g = g.gcd(p)
+            if g.is_ground:
+                return _HalfResult([])
+            return _HalfResult([p for p in _univariate_points(_ring_univariate(g, k, x), x, k)
+                                if self._admissible(h, p)])
+        # no equation binds: the set {x in (0, 1) : ineqs <= 0} is a union of intervals
+        crit = []
+        for p in h.ineqs:
+            if p and not p.is_ground:
+                crit += _univariate_points(_ring_univariate(p, k, x), x, k)
+        crit = [c for c in crit if 0 < c.approx()[0] < 1]
+        crit.sort(key=lambda c: c.approx()[0])
+        cuts = [0.0] + [c.approx()[0] for c in crit] + [1.0]
+        mids = []
+        for lo, hi in zip(cuts, cuts[1:]):
+            if hi > lo:
+                mid = Fraction(lo + hi) / 2
+                mid = Fraction(mid).limit_denominator(10 ** 12)
+                if not (Fraction(lo) < mid < Fraction(hi)):
+                    mid = (Fraction(lo) + Fraction(hi)) / 2
+                mids.append(_Point([k], [x], [mid]))
+        open_ok = [self._admissible(h, m) for m in mids]
+        point_ok = [self._admissible(h, c) for c in crit]
+        if not any(open_ok):
+            return _HalfResult([c for c, ok in zip(crit, point_ok) if ok])
+        desc = _interval_description(x, cuts[1:-1], open_ok, point_ok)
+        witness = next(m for m, ok in zip(mids, open_ok) if ok)
+        isolated = [c for n, (c, ok) in enumerate(zip(crit, point_ok))
+                    if ok and not open_ok[n] and not open_ok[n + 1]]
+        return _HalfResult(isolated, continuum=desc, witness=witness)
+
+    def _positive_dimensional(self, h: _HalfSystem, eqs, timeout: int = 20000) -> _HalfResult:
+        """Decide (z3) whether a positive-dimensional half meets the box and the inequalities."""
+        import z3
+        from .decide import _Translator
+
+        tr = _Translator()
+        cons = [tr.term(p.as_expr()) == 0 for p in eqs]
+        cons += [tr.term(p.as_expr()) <= 0 for p in h.ineqs]
+        cons += [tr.term(p.as_expr()) > 0 for p in h.positive]
+        solver = z3.SolverFor("QF_NRA")
+        solver.set("timeout", int(timeout))
+        solver.add(*cons, *tr.side)
+        res = solver.check()
+        names = ", ".join(map(str, h.syms))
+        desc = ("the solutions of " + ", ".join(f"{sp.factor(p.as_expr())} = 0" for p in eqs)
+                if eqs else "every point") + f" with {names} in the open probability box"
+        if h.ineqs:
+            desc += " and " + ", ".join(f"{sp.factor(p.as_expr())} <= 0" for p in h.ineqs)
+        desc += " (positive-dimensional)"
+        if res == z3.unsat:
+            return _HalfResult([])
+        if res == z3.unknown:
+            return _HalfResult([], continuum=desc + "; z3 could not decide whether it is empty", decided=False)
+        model = solver.model()
+        coords = []
+        for x in h.syms:
+            v = model.eval(tr.var(x), model_completion=True)
+            if not z3.is_rational_value(v):
+                v = v.approx(30)
+            coords.append(Fraction(v.numerator_as_long(), v.denominator_as_long()))
+        return _HalfResult([], continuum=desc, witness=_Point(h.idx, h.syms, coords))
+
+    # -- assembling ------------------------------------------------------------------------------
+    def solve(self, value=None) -> EquilibriumSet:
+        """Every equilibrium (at ``value`` of the parameter, if there is one)."""
+        if self.theta is not None:
+            value = exact(value)
+            game = self.game.subs({self.theta: value})
+            if not (0 <= game.discount < 1):
+                raise ToolkitError(f"the discount factor must lie in [0, 1), got {game.discount}")
+        else:
+            game = self.game
+        out = EquilibriumSet(game, profiles_checked=len(self.supports))
+        for sigma in self.supports:
+            res = self.solve_profile(sigma, value)
+            if res is not None:
+                self.assemble(out, game, sigma, res)
+        return out
+
+    def solve_profile(self, sigma: dict, value=None):
+        """Both halves of ``sigma`` (the more constrained first), or None if one is empty."""
+        mixed = [sum(len(sigma[(s, i)]) - 1 for s in self.game.states) for i in range(2)]
+        # player k's half has mixed[1-k] unknowns and mixed[k] equations: most constrained first
+        order = sorted((0, 1), key=lambda k: mixed[1 - k] - mixed[k])
+        res = [None, None]
+        for k in order:
+            h = self.system(sigma, k)
+            key = (k, tuple(sigma[x] for x in self.keys))
+            if self.theta is not None and key in self._constant:
+                res[k] = self._constant[key]        # the half does not involve the parameter
+            else:
+                hs = self.specialise(h, value) if self.theta is not None else h
+                res[k] = (hs, self.solve_half(hs, defer=True))
+                if self.theta is not None and not self._involves_theta(h) and not callable(res[k][1]):
+                    self._constant[key] = res[k]
+            if not callable(res[k][1]) and res[k][1].empty:
+                return None
+        # positive-dimensional halves are decided by z3 last: a quick attempt on each, so that an
+        # empty one ends the profile early, then the full budget for any left undecided
+        finish = {k: res[k][1] for k in order if callable(res[k][1])}
+        for budget in (1000, 20000):
+            for k, run in finish.items():
+                if callable(res[k][1]) or not res[k][1].decided:
+                    res[k] = (res[k][0], run(budget))
+                    if res[k][1].empty:
+                        return None
+        return res
+
+    def _involves_theta(self, h: _HalfSystem) -> bool:
+        t = self.ring.gens.index(self.theta_gen)
+        return any(m[t] for p in h.eqs + h.ineqs + h.positive + h.N + [h.det] for m in p.monoms())
+
+    def assemble(self, out: EquilibriumSet, game, sigma, res):
+        """Add the equilibria (or continuum) of one support profile to ``out``."""
+        support = {(s, game.players[i]): sigma[(s, i)] for s in game.states for i in range(2)}
+        label = game.cooperation_label(support)
+        halves = [r[0] for r in res]
+        results = [r[1] for r in res]
+        if all(r.continuum is None for r in results):
+            for p0 in results[0].points:
+                for p1 in results[1].points:
+                    out.equilibria.append(self._equilibrium(game, sigma, halves, (p0, p1), support, label))
+            return
+        desc = []
+        for i in range(2):
+            r = results[i]
+            who = game.players[i]
+            if r.continuum is not None:
+                extra = f" (and {len(r.points)} isolated point(s))" if r.points else ""
+                desc.append(f"{who} is willing for {r.continuum}{extra}")
+            else:
+                desc.append(f"{who} is willing at {len(r.points)} point(s)")
+        wit = tuple(r.witness if r.continuum is not None else r.points[0] for r in results)
+        witness = self._equilibrium(game, sigma, halves, wit, support, label)
+        out.continua.append(Continuum(support, "; ".join(desc), witness, label,
+                                      decided=all(r.decided for r in results)))
+
+    def _equilibrium(self, game, sigma, halves, points, support, label) -> Equilibrium:
+        strategy, values = {}, {}
+        for i in range(2):
+            j = 1 - i
+            h, pt = halves[i], points[i]   # player i's half: unknowns are j's probabilities
+            coords = pt.numbers()
+            k = 0
+            for s in game.states:
+                sup = sigma[(s, j)]
+                if len(sup) == 1:
+                    strategy[(s, game.players[j])] = {sup[0]: sp.Integer(1)}
+                    continue
+                probs = coords[k:k + len(sup) - 1]
+                k += len(sup) - 1
+                mix = dict(zip(sup, probs))
+                mix[sup[-1]] = _number(1 - sum(probs))
+                strategy[(s, game.players[j])] = mix
+            det = pt.exact_value(h.det)
+            for kk, s in enumerate(game.states):
+                values[(s, game.players[i])] = _number(pt.exact_value(h.N[kk]) / det)
+        return Equilibrium(strategy, values, support, label)
+
+
+def _number(x):
+    x = sp.sympify(x)
+    return x if x.is_Rational else sp.expand(x)
+
+
+def _interval_description(x, cuts, open_ok, point_ok) -> str:
+    """A union of intervals in (0, 1) from the critical values and the sign tests."""
+    edges = [0.0] + list(cuts) + [1.0]
+    parts = []
+    for k, ok in enumerate(open_ok):
+        if not ok:
+            continue
+        lo_in = k >= 1 and point_ok[k - 1]
+        hi_in = k < len(point_ok) and point_ok[k]
+        parts.append(f"{'[' if lo_in else '('}{edges[k]:.6g}, {edges[k + 1]:.6g}{']' if hi_in else ')'}")
+    return f"{x} in " + " U ".join(parts)
+
+# =============================================================================================
+# Sweeps
+# =============================================================================================
+def sweep(game: StochasticGame, parameter: sp.Symbol | str, values: Iterable) -> list[EquilibriumSet]:
+    """Every stationary equilibrium at each value of one parameter.  The half systems are built
+    once, symbolically in the parameter (polynomials in the opponent's probabilities and the
+    parameter), and specialised per value; each specialised half is then solved exactly."""
+    if isinstance(parameter, str):
+        names = {s.name: s for s in game.free_symbols}
+        if parameter not in names:
+            raise ToolkitError(f"the game does not depend on {parameter!r}")
+        parameter = names[parameter]
+    enum = _Enumerator(game, parameter)
+    return [enum.solve(v) for v in values]
+
+
+__all__ = ["StochasticGame", "Deviation", "deviation_bound", "Equilibrium", "Continuum", "EquilibriumSet",
+           "numeric_values", "numeric_action_value",
+           "sweep", "exact", "LABELS"]
+
+
+# =============================================================================================
+# Independent numeric values (for cross-checks)
+# =============================================================================================
+_LAMBDA: dict = {}
+
+
+def _lambda(expr, syms):
+    key = (expr, tuple(syms))
+    if key not in _LAMBDA:
+        _LAMBDA[key] = sp.lambdify(syms, expr, modules="numpy")
+    return _LAMBDA[key]
+
+
+def numeric_values(game: StochasticGame, strategy: Strategy, draws: Mapping[str, np.ndarray]) -> dict:
+    """``V[(state, player)]`` as arrays over parameter draws, by a batched numpy linear solve of
+    ``V = u + d P V`` built numerically from the stage payoffs and transitions (independent of
+    the symbolic solution).  ``draws`` maps parameter names to equal-length arrays."""
+    names = {s.name: s for s in game.free_symbols}
+    for (s, pl), mix in strategy.items():
+        for pr in mix.values():
+            names.update({x.name: x for x in sp.sympify(pr).free_symbols})
+    syms = sorted(names.values(), key=lambda x: x.name)
+    n = len(next(iter(draws.values()))) if draws else 1
+    args = [np.asarray(draws[x.name], dtype=float) for x in syms]
+
+    def num(expr):
+        f = _lambda(sp.sympify(expr), syms)
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(f(*args), dtype=float), (n,))
+
+    S, pls = game.states, game.players
+    k = len(S)
+    M = np.zeros((n, k, k))
+    U = np.zeros((n, k, len(pls)))
+    d = num(game.discount)
+    for a, s in enumerate(S):
+        M[:, a, a] = 1.0
+        for prof in game.profiles(s):
+            w = np.ones(n)
+            for i, pl in enumerate(pls):
+                w = w * num(strategy[(s, pl)].get(prof[i], 0))
+            if not np.any(w):
+                continue
+            pay = game.payoffs[(s, prof)]
+            for i in range(len(pls)):
+                U[:, a, i] += w * num(pay[i])
+            for s2, pr in game.transitions[(s, prof)].items():
+                M[:, a, S.index(s2)] -= d * w * num(pr)
+    V = np.linalg.solve(M, U)
+    return {(s, pl): V[:, a, i] for a, s in enumerate(S) for i, pl in enumerate(pls)}
+
+
+def numeric_action_value(game: StochasticGame, strategy: Strategy, V: Mapping, draws: Mapping,
+                         state: str, player: str, action: str) -> np.ndarray:
+    """``Q_player(state, action)`` as an array over draws, from numeric values ``V``."""
+    i = game.players.index(player)
+    names = {s.name: s for s in game.free_symbols}
+    syms = sorted(names.values(), key=lambda x: x.name)
+    args = [np.asarray(draws[x.name], dtype=float) for x in syms]
+    n = len(args[0]) if args else 1
+
+    def num(expr):
+        f = _lambda(sp.sympify(expr), syms)
+        return np.broadcast_to(np.asarray(f(*args), dtype=float), (n,))
+
+    d = num(game.discount)
+    out = np.zeros(n)
+    for prof in game.profiles(state):
+        if prof[i] != action:
+            continue
+        w = np.ones(n)
+        for k, pl in enumerate(game.players):
+            if k != i:
+                w = w * num(strategy[(state, pl)].get(prof[k], 0))
+        out += w * (num(game.payoffs[(state, prof)][i])
+                    + d * sum(num(pr) * V[(s2, player)] for s2, pr in game.transitions[(state, prof)].items()))
+    return out
