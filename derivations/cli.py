@@ -289,7 +289,13 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
-        args = parser().parse_args(argv)
+        p = parser()
+        args, extra = p.parse_known_args(argv)
+        # `name=value` tokens after an option (eval m q --dist power x=1) are still assignments
+        if extra and hasattr(args, "assignments") and all("=" in t and not t.startswith("-") for t in extra):
+            args.assignments = [*args.assignments, *extra]
+        elif extra:
+            p.error(f"unrecognized arguments: {' '.join(extra)}")
         if getattr(args, "samples", 1) < 1:
             raise ToolkitError("--samples must be at least 1")
         if getattr(args, "no_cache", False):

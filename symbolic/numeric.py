@@ -213,19 +213,27 @@ def bisect_root(g, n: int, lo: float | None = None, hi: float | None = None, sta
         a2, b2 = _bracket(g, n, None, None, start, max_doublings)
         a, b = np.where(found, a, a2), np.where(found, b, b2)
         found = _changes_sign(g, a, b)
+    return bisect_bracketed(g, a, b, iterations), found
+
+
+def bisect_bracketed(g, lo, hi, iterations: int = 200) -> np.ndarray:
+    """Vectorised bisection of ``g`` on the brackets ``[lo, hi]``; NaN where ``g`` does not
+    change sign (or is not finite) at the ends.  Stops early once every bracket is at rounding
+    level."""
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     with np.errstate(all="ignore"):
-        ga = g(a)
+        glo, ghi = g(lo), g(hi)
+        ok = (np.sign(glo) * np.sign(ghi) <= 0) & np.isfinite(glo) & np.isfinite(ghi)
         for _ in range(iterations):
-            mid = 0.5 * (a + b)
+            mid = 0.5 * (lo + hi)
             gm = g(mid)
-            left = np.sign(gm) * np.sign(ga) <= 0
-            b = np.where(left, mid, b)
-            a = np.where(left, a, mid)
-            ga = np.where(left, ga, gm)
-            if np.all(b - a <= 4 * np.finfo(float).eps * np.maximum(1, np.abs(a))):
+            left = np.sign(gm) * np.sign(glo) <= 0
+            hi = np.where(left, mid, hi)
+            lo = np.where(left, lo, mid)
+            glo = np.where(left, glo, gm)
+            if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1, np.abs(lo))):
                 break
-    root = 0.5 * (a + b)
-    return np.where(found, root, np.nan), found
+    return np.where(ok, 0.5 * (lo + hi), np.nan)
 
 
 def _changes_sign(g, a, b):

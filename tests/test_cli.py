@@ -101,3 +101,11 @@ def test_module_entry_point_without_traceback():
                           capture_output=True, text=True, env=env, cwd=ROOT)
     assert proc.returncode == 2 and proc.stderr.startswith("error: p=2 is outside its domain")
     assert "Traceback" not in proc.stderr
+
+
+def test_assignments_may_follow_options(capsys):
+    code, out, err = run(capsys, "eval", "alliance_moral_hazard", "theta_underbar", "x=0.6", "--dist", "power",
+                         "p=0.3", "k=0.5", "cbar=1", "gamma=2")
+    assert code == 0 and float(out) == pytest.approx(0.75 ** 0.5 - 0.3, rel=1e-12)
+    code, out, err = run(capsys, "eval", "csd_signaling", "chat_U", "p=0.6", "--bogus", "1")
+    assert code == 2 and "unrecognized arguments: --bogus 1" in err
