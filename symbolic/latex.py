@@ -90,7 +90,30 @@ def environment(extra_loader_paths=()) -> jinja2.Environment:
     )
     env.filters["e"] = escape
     env.filters["num"] = number
+    env.filters["display"] = display
+    env.filters["inline"] = inline
     return env
+
+
+#: Formulas longer than this (characters of LaTeX) are not printed: scaled to the line width
+#: they would be unreadable.  The report says so and where to find them.
+MAX_FORMULA = 1200
+
+
+def _too_long(formula: str) -> str:
+    return (r"\begin{center}\emph{(formula of " + str(len(formula)) +
+            r" characters, too long to print legibly; evaluate it with the model's quantity or "
+            r"numeric functions)}\end{center}")
+
+
+def display(formula: str) -> str:
+    """A display formula: ``\\GTdisplay{...}`` (scaled to the line width if wider), or a note."""
+    return _too_long(formula) if len(formula) > MAX_FORMULA else r"\GTdisplay{" + formula + "}"
+
+
+def inline(formula: str) -> str:
+    """An in-line formula that becomes a scaled display when wider than the line, or a note."""
+    return _too_long(formula) if len(formula) > MAX_FORMULA else r"\GTinline{" + formula + "}"
 
 
 def model_summary_latex(model) -> str:
