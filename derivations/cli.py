@@ -211,7 +211,7 @@ def cmd_audit(args) -> int:
     ok = True
     if not args.no_mutation:
         print("Mutation testing of the verifier (one fault at a time):")
-        reports = audit.mutation_reports(args.models, args.samples, args.workers, _progress(args))
+        reports = audit.mutation_reports(args.models, args.samples, args.workers, _progress(args), args.every)
         ok &= audit.print_mutation(reports)
         if args.equivalents:
             print("\nDeclared semantically equivalent mutants:")
@@ -256,6 +256,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--samples", type=int, default=300, help="random draws per check in each mutant (default 300)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--workers", type=int, default=2, help="parallel processes for the mutants")
+    s.add_argument("--every", type=int, default=1, help="run only every N-th mutant (a deterministic subset)")
     s.add_argument("--no-mutation", action="store_true", help="skip the mutation harness")
     s.add_argument("--no-hostile", action="store_true", help="skip the hostile-input table")
     s.add_argument("--equivalents", action="store_true", help="also list the declared-equivalent mutants")
@@ -298,6 +299,8 @@ def main(argv=None) -> int:
             p.error(f"unrecognized arguments: {' '.join(extra)}")
         if getattr(args, "samples", 1) < 1:
             raise ToolkitError("--samples must be at least 1")
+        if getattr(args, "every", 1) < 1:
+            raise ToolkitError("--every must be at least 1")
         if getattr(args, "no_cache", False):
             os.environ["GT_DERIVATIONS_NO_CACHE"] = "1"
         return args.func(args)
