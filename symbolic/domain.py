@@ -83,6 +83,9 @@ def _exact(x):
     return sp.nsimplify(x) if isinstance(x, float) else sp.sympify(x)
 
 
+#: The ``Q`` predicate saying ``lhs - rhs`` satisfies a relational operator.
+Q_OF = {">": sp.Q.positive, ">=": sp.Q.nonnegative, "<": sp.Q.negative, "<=": sp.Q.nonpositive}
+
 #: Common domains.
 PROBABILITY = Interval(0, 1, True, True)
 UNIT_INTERVAL = Interval(0, 1, False, False)
@@ -195,20 +198,19 @@ class Domain:
         out += [rel for rel, _ in self.constraints]
         return out
 
-    def assumptions(self) -> sp.Basic:
-        """The domain as a conjunction of ``Q`` facts, for :func:`sympy.ask`."""
+    def assumptions(self, symbols=None, extra: Iterable[sp.Basic] = ()) -> list[sp.Basic]:
+        """The domain (and the ``extra`` relationals) as ``Q`` facts for :func:`sympy.ask`.
+
+        With ``symbols``, only the conditions that mention one of them.
+        """
         facts = []
-        for rel in self.conditions():
-            diff = rel.lhs - rel.rhs
-            if isinstance(rel, sp.StrictGreaterThan):
-                facts.append(sp.Q.positive(diff))
-            elif isinstance(rel, sp.StrictLessThan):
-                facts.append(sp.Q.negative(diff))
-            elif isinstance(rel, sp.GreaterThan):
-                facts.append(sp.Q.nonnegative(diff))
-            elif isinstance(rel, sp.LessThan):
-                facts.append(sp.Q.nonpositive(diff))
-        return sp.And(*facts)
+        for rel in [*self.conditions(), *extra]:
+            if not isinstance(rel, sp.Rel) or rel.rel_op not in Q_OF:
+                continue
+            if symbols is not None and not rel.free_symbols & set(symbols):
+                continue
+            facts.append(Q_OF[rel.rel_op](rel.lhs - rel.rhs))
+        return facts
 
     # -- membership -------------------------------------------------------------------------
     def check(self, values: Mapping[str, float], needed: Iterable[str] | None = None) -> dict[str, float]:

@@ -29,7 +29,7 @@ import sympy as sp
 
 from .claims import Claim, Computed, DerivativeSign, Equal, Proposition
 from .decide import NotEncodable, decide, simplify_point
-from .domain import Domain
+from .domain import Q_OF, Domain
 from .numeric import NumericFunction, numeric_derivative, truth_with_margin
 
 STATUSES = ("proved", "refuted", "checked", "not_encodable", "unknown")
@@ -189,14 +189,11 @@ class PartVerifier:
         attribute = {">": "is_positive", ">=": "is_nonnegative", "<": "is_negative", "<=": "is_nonpositive"}[op]
         if getattr(diff, attribute) is True:  # the symbols' own assumptions decide it
             return True
-        query = {">": sp.Q.positive, ">=": sp.Q.nonnegative, "<": sp.Q.negative, "<=": sp.Q.nonpositive}
-        relevant = [c for c in self.domain.conditions() + list(given)
-                    if isinstance(c, sp.Rel) and c.rel_op in query and c.free_symbols & diff.free_symbols]
-        if len(diff.free_symbols) > 2 or len(relevant) > 4:
+        facts = self.domain.assumptions(diff.free_symbols, given)
+        if len(diff.free_symbols) > 2 or len(facts) > 4:
             return False  # ask's SAT back end grows fast; leave larger cases to z3
-        facts = sp.And(*[query[c.rel_op](c.lhs - c.rhs) for c in relevant])
         try:
-            return sp.ask(query[op](diff), facts) is True  # None means unknown
+            return sp.ask(Q_OF[op](diff), sp.And(*facts)) is True  # None means unknown
         except Exception:  # ask raises on some inputs; that is "unknown" too
             return False
 
