@@ -21,7 +21,7 @@ given piece by piece (the integrated CDF of a clipped distribution ...), returni
 """
 from __future__ import annotations
 
-import itertools
+import hashlib
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -30,7 +30,6 @@ import sympy as sp
 from .decide import NotEncodable, decide
 from .errors import DerivationError
 
-_COUNTER = itertools.count()
 
 
 class ImplicitFunction(sp.Function):
@@ -118,7 +117,9 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
             root = _bisect(lambda v: np.broadcast_to(np.asarray(g(v, *arrays), dtype=float), shape), a, b)
         return root if root.ndim else float(root)
 
-    cls_name = f"{name}_implicit{next(_COUNTER)}"
+    # named after its definition, so rebuilding a model gives the same names (stable mutant ids)
+    digest = hashlib.sha1(sp.srepr((residual, var, tuple(params), lo, hi)).encode()).hexdigest()[:8]
+    cls_name = f"{name}_implicit_{digest}"
     cls = type(cls_name, (ImplicitFunction,), {
         "nargs": len(params), "_residual": residual, "_var": var, "_params": params,
         "_latex_name": latex or name, "_imp_": staticmethod(numeric)})

@@ -229,7 +229,7 @@ _FLIP = {sp.StrictLessThan: sp.StrictGreaterThan, sp.StrictGreaterThan: sp.Stric
 
 
 def _relationals(b) -> list:
-    """Relationals inside a Boolean (in a stable order)."""
+    """Every occurrence of an inequality inside a Boolean, in traversal order."""
     if isinstance(b, sp.Rel) and type(b) in _FLIP:
         return [b]
     if isinstance(b, (sp.And, sp.Or, sp.Not, sp.Equivalent, sp.Implies)):
@@ -244,6 +244,21 @@ def _flip_rel(rel):
     return _FLIP[type(rel)](rel.lhs, rel.rhs, evaluate=False)
 
 
+def _flip_nth(b, n: int):
+    """``b`` with only its ``n``-th inequality occurrence (traversal order) reversed."""
+    count = [0]
+
+    def walk(e):
+        if isinstance(e, sp.Rel) and type(e) in _FLIP:
+            hit = count[0] == n
+            count[0] += 1
+            return _flip_rel(e) if hit else e
+        if isinstance(e, (sp.And, sp.Or, sp.Not, sp.Equivalent, sp.Implies)):
+            return e.func(*[walk(a) for a in e.args], evaluate=False)
+        return e
+    return walk(b)
+
+
 def _part_mutations(part) -> list[tuple[str, Callable]]:
     """(description, function part -> mutated part) for one claim part."""
     out = []
@@ -256,15 +271,22 @@ def _part_mutations(part) -> list[tuple[str, Callable]]:
     elif isinstance(part, DerivativeSign):
         out.append(("derivative sign flipped",
                     lambda p: DerivativeSign(p.of, p.wrt, -p.sign, p.label, p.given, p.strict)))
-    else:
-        rels = _relationals(part.formula)
-        for i, rel in enumerate(rels):
-            def flip(p, rel=rel):
-                if isinstance(p, Holds):
-                    return Holds(p.prop.xreplace({rel: _flip_rel(rel)}), p.label, p.given)
-                return Equivalent(p.left.xreplace({rel: _flip_rel(rel)}),
-                                  p.right.xreplace({rel: _flip_rel(rel)}), p.label, p.given)
-            out.append((f"inequality {i + 1} ({rel}) reversed", flip))
+    elif isinstance(part, (Holds, Equivalent)):
+        sides = [part.prop] if isinstance(part, Holds) else [part.left, part.right]
+        k = 0
+        for side, body in enumerate(sides):
+            for n, rel in enumerate(_relationals(body)):
+                def flip(p, side=side, n=n):
+                    if isinstance(p, Holds):
+                        return Holds(_flip_nth(p.prop, n), p.label, p.given)
+                    left, right = p.left, p.right
+                    if side == 0:
+                        left = _flip_nth(left, n)
+                    else:
+                        right = _flip_nth(right, n)
+                    return Equivalent(left, right, p.label, p.given)
+                k += 1
+                out.append((f"inequality {k} ({rel}) reversed", flip))
     for j, g in enumerate(part.given):
         if isinstance(g, sp.Rel) and type(g) in _FLIP:
             def flip_given(p, j=j):
