@@ -577,7 +577,9 @@ def build(dist: str = "uniform") -> Model:
     ineq2 = sp.GreaterThan(F2 * rho_2, F1 * alpha * rho_1)
     ratio1 = sp.GreaterThan(P("(x - p + rho_1)/(x - p + rho_2)"), P("alpha*rho_2/rho_1"))
     ratio2 = sp.GreaterThan(P("rho_2/(alpha*rho_1)"), P("(x - p + rho_1)/(x - p + rho_2)"))
-    feasible = [rho_1 <= 1 - p, rho_2 <= 1 - p]
+    # the paper's regime: the challenger still threatens each target (rho_i < p - k), so the
+    # gain from a treaty is pi F(x - p + rho_i) rho_i as displayed
+    feasible = [rho_1 <= 1 - p, rho_2 <= 1 - p, rho_1 < p - k, rho_2 < p - k]
     diag = [
         Holds(sp.StrictGreaterThan(F1 * rho_1, alpha * F1 * rho_1),
               "alpha < 1: on the diagonal rho_1 = rho_2 > 0 both hold strictly (an interior point)",
