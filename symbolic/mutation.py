@@ -240,6 +240,15 @@ def _relationals(b) -> list:
     return []
 
 
+def _short(expr, width: int = 60) -> str:
+    """A readable, stable name for a (possibly huge) expression in a mutant id."""
+    text = str(expr)
+    if len(text) <= width:
+        return text
+    import hashlib
+    return text[:width - 12] + "..#" + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
 def _flip_rel(rel):
     return _FLIP[type(rel)](rel.lhs, rel.rhs, evaluate=False)
 
@@ -286,7 +295,7 @@ def _part_mutations(part) -> list[tuple[str, Callable]]:
                         right = _flip_nth(right, n)
                     return Equivalent(left, right, p.label, p.given)
                 k += 1
-                out.append((f"inequality {k} ({rel}) reversed", flip))
+                out.append((f"inequality {k} ({_short(rel)}) reversed", flip))
     for j, g in enumerate(part.given):
         if isinstance(g, sp.Rel) and type(g) in _FLIP:
             def flip_given(p, j=j):
@@ -295,7 +304,7 @@ def _part_mutations(part) -> list[tuple[str, Callable]]:
                 q = copy.copy(p)
                 q.given = tuple(given)
                 return q
-            out.append((f"hypothesis {j + 1} ({g}) reversed", flip_given))
+            out.append((f"hypothesis {j + 1} ({_short(g)}) reversed", flip_given))
     return out
 
 
