@@ -331,7 +331,7 @@ def build() -> Model:
     m.section("Value functions and conditions (1)--(3)", SECTION_CONDITIONS)
     m.section("Which equilibria exist: sensitivity to the blame share", SECTION_BLAME)
     m.figure("blame_sweep", r"Stationary equilibria of the blame variant against the blame share $b$ "
-             r"(exact support enumeration at each value): the reconstructed figure-1 instance (left) and the "
+             r"(201 values; fast sweep, exact where a decision is close): the reconstructed figure-1 instance (left) and the "
              r"ordinal instance with $\underline b_D > \bar b_C$ (right).  Dashed lines: "
              r"$\underline b_D$ and $\bar b_C$.", _plot_blame_sweep)
     m.stated_not_checked("GamePlan's numerical solutions and the paper's figures 1-4",
@@ -751,24 +751,53 @@ def inverse_search(bound="0.888", bound_tol="0.001", inside="0.7", blame_low="0.
 # =============================================================================================
 # Figure
 # =============================================================================================
+def blame_game(inst=None) -> StochasticGame:
+    """The blame variant at the numbers ``inst`` (default: the reconstructed figure-1 instance,
+    return probability r = 1 - p = 1 - q = 70 %), with the blame share ``b`` left free."""
+    names = PAYOFF_NAMES + ("d", "p", "q", "b")
+    sym = {n: sp.Symbol(n, real=True) for n in names}
+    return three_state_game(sym, blame=True).subs(FIGURE1 if inst is None else inst)
+
+
+def blame_sweep(n: int = 201, inst=None):
+    """Every stationary MPE of the blame variant at ``n`` equally spaced values of ``b`` in
+    [0, 1] (exact values k/(n-1)), by the fast sweep of :mod:`symbolic.stochastic_fast`: a list of
+    :class:`symbolic.stochastic_fast.SweepRow` (per value: equilibria with supports, cooperation
+    labels, probabilities and values; continua, exact)."""
+    from symbolic.stochastic_fast import fast_sweep
+
+    if n < 2:
+        raise ToolkitError("a sweep needs at least two values")
+    grid = [sp.Rational(k, n - 1) for k in range(n)]
+    return fast_sweep(blame_game(inst), "b", grid)
+
+
+def benchmark_sweep(n: int):
+    """Issue 6, target 5: the debtor-creditor blame sweep over ``n`` equally spaced values of
+    ``b`` in [0, 1] at the reconstructed instance (r = 70 %); returns the table (one
+    :class:`symbolic.stochastic_fast.SweepRow` per value).  The one-time setup (half systems,
+    resultants) is kept on disk and in the process, so later calls time the sweep itself."""
+    return blame_sweep(n)
+
+
 def _plot_blame_sweep(model):
     import matplotlib.pyplot as plt
-    from symbolic.stochastic import sweep
+    from symbolic.stochastic_fast import fast_sweep
 
-    gb = model.stochastic_games["blame"]
-    bs = [sp.Rational(k, 20) for k in range(21)]
+    n = 201
+    bs = [sp.Rational(k, n - 1) for k in range(n)]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
     rows = {"full": 2, "sporadic": 1, "none": 0}
     for ax, (title, inst) in zip(axes, (("reconstructed figure 1", FIGURE1), ("ordinal instance", ORDINAL))):
-        results = sweep(gb.subs(inst), "b", bs)
-        for b, eqs in zip(bs, results):
-            counts = {lab: 0 for lab in rows}
-            for lab in eqs.labels():
-                counts[lab] += 1
-            for lab, y in rows.items():
-                if counts[lab]:
-                    ax.scatter([float(b)], [y], s=12 + 10 * counts[lab], color={"full": "C2", "sporadic": "C1",
-                                                                                "none": "C7"}[lab])
+        results = fast_sweep(model.stochastic_games["blame"].subs(inst), "b", bs)
+        for lab, y in rows.items():
+            xs, sizes = [], []
+            for b, eqs in zip(bs, results):
+                count = eqs.labels().count(lab)
+                if count:
+                    xs.append(float(b))
+                    sizes.append(4 + 6 * count)
+            ax.scatter(xs, [y] * len(xs), s=sizes, color={"full": "C2", "sporadic": "C1", "none": "C7"}[lab])
         sub = {model.domain[k].symbol: v for k, v in inst.items()}
         for qn in ("blame_min_D", "blame_max_C"):
             ax.axvline(float(model.quantity(qn).subs(sub)), ls="--", lw=0.8, color="k")

@@ -2,8 +2,10 @@
 
 * ``equilibria MODEL name=value ... [--game NAME] [--json]`` -- every stationary Markov perfect
   equilibrium at the given numbers (exact support enumeration, :mod:`symbolic.stochastic`).
-* ``sweep MODEL PARAM --from A --to B --steps N name=value ... [--json]`` -- which equilibria exist
-  at each value of one parameter.
+* ``sweep MODEL PARAM --from A --to B --steps N name=value ... [--exact] [--json]`` -- which
+  equilibria exist at each value of one parameter: the fast sweep of
+  :mod:`symbolic.stochastic_fast` (numpy over the whole grid, exact re-solves where a decision is
+  close), or with ``--exact`` the exact enumeration at every value.
 * ``search MODEL [--bound ...] [--json]`` -- the model's inverse search (CB-8 for ``called_bluff``).
 
 A model takes part by giving its :class:`symbolic.Model` a ``stochastic_games`` dict (name ->
@@ -20,6 +22,7 @@ import sympy as sp
 
 from symbolic import ToolkitError
 from symbolic.stochastic import exact, sweep as run_sweep
+from symbolic.stochastic_fast import fast_sweep
 
 from . import load
 
@@ -105,7 +108,10 @@ def cmd_sweep(args) -> int:
     grid = _grid(args.start, args.stop, args.steps)
     model.domain.check({param: float(v) for v in (grid[0], grid[-1])})
     t0 = time.perf_counter()
-    results = run_sweep(game.subs(values), param, grid)
+    if args.exact:
+        results = run_sweep(game.subs(values), param, grid)
+    else:
+        results = fast_sweep(game.subs(values), param, grid)
     elapsed = time.perf_counter() - t0
     rows = []
     for v, eqs in zip(grid, results):
@@ -114,8 +120,11 @@ def cmd_sweep(args) -> int:
                      "continua": len(eqs.continua),
                      "labels": {lab: labels.count(lab) for lab in ("full", "sporadic", "none")},
                      "cooperative_profile": _has_pure(eqs, model)})
+    resolved = sum(1 for eqs in results if getattr(eqs, "profiles_resolved", 0))
+    method = "exact" if args.exact else "fast"
     if args.json:
-        print(json.dumps({"model": model.name, "game": gname, "parameter": param, "rows": rows,
+        print(json.dumps({"model": model.name, "game": gname, "parameter": param, "method": method,
+                          "values_resolved_exactly": None if args.exact else resolved, "rows": rows,
                           "seconds": round(elapsed, 3)}, indent=2))
     else:
         print(f"{model.name} ({gname}): stationary equilibria against {param}")
@@ -124,7 +133,8 @@ def cmd_sweep(args) -> int:
             lab = r["labels"]
             print(f"{r['float']:>10.6g}  {r['equilibria']:>3}  {lab['full']:>4}  {lab['sporadic']:>8}  "
                   f"{lab['none']:>4}  {r['continua']:>8}  {'yes' if r['cooperative_profile'] else 'no'}")
-        print(f"({len(grid)} values in {elapsed:.2f} s)", file=sys.stderr)
+        extra = "" if args.exact else f"; fast sweep, {resolved} value(s) with a profile re-solved exactly"
+        print(f"({len(grid)} values in {elapsed:.2f} s{extra})", file=sys.stderr)
     return 0
 
 
@@ -182,6 +192,7 @@ def register(sub) -> None:
     s.add_argument("--to", dest="stop", default="1")
     s.add_argument("--steps", type=int, default=20, help="number of intervals (values = steps + 1)")
     s.add_argument("--game")
+    s.add_argument("--exact", action="store_true", help="exact enumeration at every value (slow)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_sweep)
 

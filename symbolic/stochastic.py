@@ -61,13 +61,12 @@ period); *none* -- in no reachable recurrent class is the cooperative profile ev
 (cooperation eventually stops for good); *sporadic* -- otherwise.  The label depends only on the
 support profile.
 
-**Sweeps.**  :func:`sweep` solves every half once with the swept parameter :math:`\theta` kept
-symbolic -- the half systems are built once as polynomials in :math:`(x, \theta)` -- then, for each
-value, specialises them.  Halves without unknowns are evaluated for all values at once; a half
-with one unknown becomes a univariate polynomial whose roots are found for all values at once
-(its square-free part; real roots via companion matrices), and any value at which a decision is
-within a floating-point margin of a boundary, or at which a leading coefficient vanishes, is
-re-solved exactly; halves with more unknowns are solved exactly per value.
+**Sweeps.**  :func:`sweep` builds the half systems once, symbolically in the swept parameter
+:math:`\theta` (polynomials in the opponent's probabilities and :math:`\theta`), specialises them at
+each value and solves each specialised half exactly; halves that do not involve :math:`\theta` are
+solved once.  The fast path -- every coefficient evaluated on the whole grid with numpy, batched
+root finding, exact re-solves only where a numeric decision is close -- is
+:mod:`symbolic.stochastic_fast`.
 """
 from __future__ import annotations
 

@@ -170,3 +170,45 @@ def test_cli_errors_are_one_line(args):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:"), out.stderr
     assert "Traceback" not in out.stderr
+
+
+# ---- the fast sweep (issue 6, target 5) --------------------------------------------------------
+def _summary(rows, game):
+    """Per value: sorted (support, label, probabilities of c) and the continua's (support, label)."""
+    out = []
+    for r in rows:
+        eqs = []
+        for e in r.equilibria:
+            probs = tuple(e.probability(s, pl, "c") for s in game.states for pl in game.players)
+            eqs.append((tuple(sorted(e.support.items())), e.label, probs))
+        conts = sorted((tuple(sorted(c.support.items())), c.label) for c in r.continua)
+        out.append((sorted(eqs, key=lambda t: (t[0], t[1], [round(p, 6) for p in t[2]])), conts))
+    return out
+
+
+@pytest.mark.parametrize("inst", [FIGURE1, ORDINAL], ids=["figure1", "ordinal"])
+def test_fast_sweep_agrees_with_the_exact_solver(model, inst):
+    """At 15 values of b spread over [0, 1], including both thresholds, the fast sweep finds the
+    same equilibria as the exact enumeration: supports, labels, continua, probabilities to 1e-9."""
+    from symbolic.stochastic import sweep
+    from symbolic.stochastic_fast import FastSweep
+
+    game = model.stochastic_games["blame"].subs(inst)
+    grid = [R(k, 12) for k in range(13)] + [at(model, "blame_min_D", inst), at(model, "blame_max_C", inst)]
+    fast = _summary(FastSweep(game, "b", cache=False).run(grid), game)
+    slow = _summary(sweep(game, "b", grid), game)
+    for v, (fe, fc), (se, sc) in zip(grid, fast, slow):
+        assert fc == sc, v
+        assert [(s, lab) for s, lab, _ in fe] == [(s, lab) for s, lab, _ in se], v
+        for (_, _, pf), (_, _, ps) in zip(fe, se):
+            assert max(abs(a - b) for a, b in zip(pf, ps)) <= 1e-9, v
+
+
+def test_benchmark_sweep_table():
+    from derivations.called_bluff import benchmark_sweep
+    rows = benchmark_sweep(11)
+    assert len(rows) == 11
+    assert [r.value for r in rows] == [R(k, 10) for k in range(11)]
+    labels = {float(r.value): sorted(r.labels()) for r in rows}
+    assert labels[0.0] == ["none"]                 # only perpetual stage-Nash play
+    assert "full" in labels[0.9]                   # mutual punishment in CN (CB-9*)

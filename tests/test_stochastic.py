@@ -181,3 +181,43 @@ def test_transitions_must_sum_to_one():
     g.stage("t", ("a", "a"), (0, 0), "t")
     with pytest.raises(ValueError):
         g.validate()
+
+
+# ---- the fast sweep ------------------------------------------------------------------------
+def _table(rows_or_sets):
+    out = []
+    for r in rows_or_sets:
+        out.append((sorted((tuple(sorted(e.support.items())), e.label) for e in r.equilibria),
+                    sorted((tuple(sorted(c.support.items())), c.label) for c in r.continua)))
+    return out
+
+
+def test_fast_sweep_matches_exact_sweep_including_the_threshold():
+    from symbolic.stochastic_fast import FastSweep
+    d = sp.Symbol("d", positive=True)
+    g = grim_pd(d=d)
+    grid = [R(0), R(1, 5), R(2, 5), R(1, 2), R(3, 5), R(4, 5), R(9, 10)]   # (c,c) sustained iff d >= 1/2
+    fs = FastSweep(g, "d", cache=False)
+    fast = fs.run(grid)
+    assert _table(fast) == _table(sweep(g, "d", grid))
+    assert fs.stats["values"] == len(grid)
+    # the mixed equilibrium's probability agrees with the closed form y = sqrt(5)/3 at d = 9/10
+    mixed = [e for e in fast[-1].equilibria if not e.is_pure()]
+    assert len(mixed) == 1 and abs(mixed[0].probability("Coop", "1", "c") - 5 ** 0.5 / 3) < 1e-12
+
+
+def test_fast_sweep_reports_continua_of_a_degenerate_game():
+    from symbolic.stochastic_fast import FastSweep
+    a = sp.Symbol("a")
+    g = StochasticGame(("1", "2"), ("A", "Z"), R(1, 2))
+    for s in g.states:
+        g.set_actions(s, ("a", "b"), ("a", "b"))
+    for prof in g.profiles("A"):
+        g.stage("A", prof, (a if prof[0] == "a" else 0, 1 if prof[1] == "a" else 0), "Z")
+        g.stage("Z", prof, (0, 0), "Z")
+    grid = [R(1, 2), R(1), R(2)]
+    fs = FastSweep(g, "a", cache=False)
+    rows = fs.run(grid)
+    assert _table(rows) == _table(sweep(g, "a", grid))
+    assert all(len(r.continua) == 5 for r in rows)      # mixing in the absorbing state Z: not dropped
+    assert fs.stats["values_resolved"] == len(grid)
