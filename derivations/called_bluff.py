@@ -55,21 +55,33 @@ PAYOFF_NAMES = ("t_D", "f_D", "s_D", "t_C", "f_C", "s_C")
 # =============================================================================================
 # The games
 # =============================================================================================
-def stage_payoffs(sym) -> dict:
-    """Stage payoffs (C, D) per action profile (Creditor's action first)."""
+#: The outcome of the payoff table behind each action profile (Creditor's action first).
+OUTCOME = {("c", "c"): "cc", ("c", "d"): "cd", ("d", "c"): "dc", ("d", "d"): "dd"}
+
+
+def stage_payoffs(sym, game=None) -> dict:
+    """Stage payoffs (C, D) per action profile (Creditor's action first).
+
+    With the model's payoff table ``game`` they are read from it (the single source every
+    derivation of :func:`build` uses); without, they are the symbols of the restatement.
+    """
+    if game is not None:
+        return {prof: (game.payoff("C", o), game.payoff("D", o)) for prof, o in OUTCOME.items()}
     return {("c", "c"): (0, 0), ("c", "d"): (sym["f_C"], sym["t_D"]),
             ("d", "c"): (sym["t_C"], sym["f_D"]), ("d", "d"): (sym["s_C"], sym["s_D"])}
 
 
-def three_state_game(sym, blame: bool = False) -> StochasticGame:
-    """The three-state game (spec transitions and choices); ``blame``: the section-5 variant."""
+def three_state_game(sym, blame: bool = False, stage: dict | None = None) -> StochasticGame:
+    """The three-state game (spec transitions and choices); ``blame``: the section-5 variant;
+    ``stage``: the stage payoffs (default :func:`stage_payoffs` of ``sym``)."""
+    stage = stage if stage is not None else stage_payoffs(sym)
     g = StochasticGame(PLAYERS, STATES, sym["d"], start="C", name="called_bluff" + ("_blame" if blame else ""),
                        cooperation={s: ("c", "c") for s in STATES})
     p, q = sym["p"], sym["q"]
     for s in STATES:
         g.set_actions(s, ("c", "d"), ("c", "d"))
     for s in STATES:
-        for prof, u in stage_payoffs(sym).items():
+        for prof, u in stage.items():
             if prof == ("c", "c"):
                 to = "C"                                     # (choice) spontaneous return
             elif prof == ("d", "d"):
@@ -84,7 +96,7 @@ def three_state_game(sym, blame: bool = False) -> StochasticGame:
     return g
 
 
-def two_state_game(sym) -> StochasticGame:
+def two_state_game(sym, stage: dict | None = None) -> StochasticGame:
     """The paper's two-state version: compliance (C) and default (Def); any deviation from (c,c)
     in C leads to Def; Def is left by (c,c) at once, otherwise by review with probability 1-q."""
     g = StochasticGame(PLAYERS, ("C", "Def"), sym["d"], start="C", name="called_bluff_two_state",
@@ -92,7 +104,7 @@ def two_state_game(sym) -> StochasticGame:
     q = sym["q"]
     for s in g.states:
         g.set_actions(s, ("c", "d"), ("c", "d"))
-    for prof, u in stage_payoffs(sym).items():
+    for prof, u in (stage if stage is not None else stage_payoffs(sym)).items():
         g.stage("C", prof, u, "C" if prof == ("c", "c") else "Def")
         g.stage("Def", prof, u, "C" if prof == ("c", "c") else {"C": 1 - q, "Def": q})
     return g
@@ -134,9 +146,10 @@ def build() -> Model:
     game.outcome("dc", "Creditor defects, Debtor cooperates", C="t_C", D="f_D")
     game.outcome("dd", "both defect", C="s_C", D="s_D")
 
-    g3 = three_state_game(sym)
-    gb = three_state_game(sym, blame=True)
-    g2 = two_state_game(sym)
+    stage_u = stage_payoffs(sym, game)   # every game below is built from this payoff table
+    g3 = three_state_game(sym, stage=stage_u)
+    gb = three_state_game(sym, blame=True, stage=stage_u)
+    g2 = two_state_game(sym, stage=stage_u)
     m.stochastic_games = {"baseline": g3, "blame": gb, "two_state": g2}
     m.inverse_search = inverse_search
     m.cooperative_support = {(s, pl): (a,) for s, pr in COOPERATIVE.items() for pl, a in zip(PLAYERS, pr)}
@@ -202,11 +215,13 @@ def build() -> Model:
                            display="(s_D + d*t_D/(1 - d*p) - f_D/(1 - d*q))/(d*(t_D/(1 - d*p) - f_D/(1 - d*q)))")
 
     # ---- Claims ----------------------------------------------------------------------------------
-    stage = _stage_game(sym)
+    stage = _stage_game(sym, stage_u)
+    uC, uD = (lambda o: game.payoff("C", o)), (lambda o: game.payoff("D", o))
     m.claim(Claim("CB-1", "Under the Called Bluff ordering the stage game has the unique Nash equilibrium "
                           "(c_C, d_D), in pure and mixed strategies", [
-        Holds(sp.And(t_D > 0, s_D > f_D), "d strictly dominates c for the Debtor (t_D > 0, s_D > f_D)"),
-        Holds(f_C > s_C, "the Creditor's unique best reply to d is c (f_C > s_C)"),
+        Holds(sp.And(uD("cd") > uD("cc"), uD("dd") > uD("dc")),
+              "d strictly dominates c for the Debtor (t_D > 0, s_D > f_D)"),
+        Holds(uC("cd") > uC("dd"), "the Creditor's unique best reply to d is c (f_C > s_C)"),
     ], paper_form=r"t_D > 0 > s_D > f_D,\quad t_C > 0 > f_C > s_C", note=(
         "Strict dominance makes the Debtor play d with probability 1 in every Nash equilibrium, mixed or "
         "not; against d the Creditor's unique best reply is c, so (c_C, d_D) is the only equilibrium.  The "
@@ -519,9 +534,10 @@ def _cn_mixing_gap(g3):
     return sp.simplify((q_d - q_c).subs(W, w))
 
 
-def _stage_game(sym):
+def _stage_game(sym, stage: dict | None = None):
     from symbolic.normal_form import NormalFormGame
-    return NormalFormGame(PLAYERS, (("c", "d"), ("c", "d")), stage_payoffs(sym), name="Called Bluff stage game")
+    return NormalFormGame(PLAYERS, (("c", "d"), ("c", "d")), stage if stage is not None else stage_payoffs(sym),
+                          name="Called Bluff stage game")
 
 
 def _check_stage(stage, model):
