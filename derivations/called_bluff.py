@@ -349,6 +349,11 @@ def build() -> Model:
              r"(201 values; fast sweep, exact where a decision is close): the reconstructed figure-1 instance (left) and the "
              r"ordinal instance with $\underline b_D > \bar b_C$ (right).  Dashed lines: "
              r"$\underline b_D$ and $\bar b_C$.", _plot_blame_sweep)
+    m.figure("cooperation_region", r"Where the cooperative profile is a stationary equilibrium of the blame variant, "
+             r"in the plane of the common return probability $r = 1-p = 1-q$ and the blame share $b$ "
+             r"(reconstructed figure-1 payoffs): $r \le$ \texttt{max\_common\_return} (condition (3)) and "
+             r"$\underline b_D(r) \le b \le \bar b_C(r)$ (conditions (2) and (1)).  Drawn from the derived "
+             r"quantities.", _plot_cooperation_region)
     m.stated_not_checked("GamePlan's numerical solutions and the paper's figures 1-4",
                          "the figures are lost; numbers are checked against reconstructed payoffs (CB-8)")
     return m
@@ -794,6 +799,32 @@ def benchmark_sweep(n: int):
     :class:`symbolic.stochastic_fast.SweepRow` per value).  The one-time setup (half systems,
     resultants) is kept on disk and in the process, so later calls time the sweep itself."""
     return blame_sweep(n)
+
+
+def _plot_cooperation_region(model):
+    """The (r, b) region of sustainable cooperation, from the numeric cutoffs."""
+    import matplotlib.pyplot as plt
+
+    inst = {k: float(v) for k, v in FIGURE1.items() if k not in ("p", "q")}
+    r = np.linspace(0.005, 0.995, 397)
+    point = dict(inst, p=1 - r, q=1 - r)
+    lo = model.numeric("blame_min_D")(**point)
+    hi = model.numeric("blame_max_C")(**point)
+    r_max = model.numeric("max_common_return")(**inst)
+    ok = (r <= r_max) & (lo <= hi)
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.fill_between(r, np.clip(lo, 0, 1), np.clip(hi, 0, 1), where=ok, color="tab:green", alpha=0.35,
+                    label="cooperative profile is an MPE")
+    ax.plot(r, lo, color="tab:blue", lw=1, label=r"$\underline{b}_D(r)$ (Debtor in DN)")
+    ax.plot(r, hi, color="tab:red", lw=1, label=r"$\bar{b}_C(r)$ (Creditor in CN)")
+    ax.axvline(r_max, color="k", ls="--", lw=0.8, label=r"largest common return (3)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(r"common return probability $r$")
+    ax.set_ylabel(r"blame share $b$ on the Debtor")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
 
 
 def _plot_blame_sweep(model):
