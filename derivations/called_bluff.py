@@ -55,6 +55,35 @@ PAYOFF_NAMES = ("t_D", "f_D", "s_D", "t_C", "f_C", "s_C")
 # =============================================================================================
 # The games
 # =============================================================================================
+#: Mutants (see :mod:`symbolic.mutation`) that cannot change any verdict, and why.  For each, the
+#: mutated claim was itself decided (proved) by z3, which is the evidence that it is equivalent.
+_REDUNDANT = ("CB-2's part says a conjunction of one-shot-deviation conditions is infeasible on the domain; with "
+              "this conjunct reversed z3 still proves it infeasible (another conjunct already contradicts the "
+              "domain), so the verdict cannot depend on it")
+_RETURN_BOUND = ("every claim involving the stay probability is an equivalence of rational conditions whose "
+                 "denominators 1 - d*p, 1 - d*q stay positive for p, q in (-1, 1); z3 proves the mutated claims too")
+_BLAME_BOUND = ("CB-9's conditions are linear in b and its equivalences hold for every real b; z3 proves the mutated "
+                "claims too")
+MUTATION_EQUIVALENTS = {
+    'claim-flip:CB-2:part1:inequality 1 (0 >= t_C) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part1:inequality 2 (0 >= t_D) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part2:inequality 1 (-t_D/(d*q - 1) >= 0) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part2:inequality 3 (0 >= (-d*f_C + d*q*t_C - t_C)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part2:inequality 4 (-f_C/(d*q - 1) >= -(d*f_C*q - d*q*s_C + s_C)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part3:inequality 1 (-t_C/(d*q - 1) >= 0) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part3:inequality 2 (0 >= t_C*(d*q - d - 1)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part3:inequality 3 (0 >= (-d*f_D + d*q*t_D - t_D)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part3:inequality 4 (-f_D/(d*q - 1) >= -(d*f_D*q - d*q*s_D + s_D)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part4:inequality 1 (0 >= (d*q*t_C - d*s_C - t_C)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part4:inequality 2 (0 >= (d*q*t_D - d*s_D - t_D)/(d*q - 1)) reversed': _REDUNDANT,
+    'claim-flip:CB-2:part4:inequality 4 (-s_D/(d*q - 1) >= (d*f_D*q - d*q*s_D - f_D)/(d*q - 1)) reversed': _REDUNDANT,
+    'domain:p:lo=-1': _RETURN_BOUND,
+    'domain:q:lo=-1': _RETURN_BOUND,
+    'domain:b:lo=-1': _BLAME_BOUND,
+    'domain:b:hi=2': _BLAME_BOUND,
+}
+
+
 #: The outcome of the payoff table behind each action profile (Creditor's action first).
 OUTCOME = {("c", "c"): "cc", ("c", "d"): "cd", ("d", "c"): "dc", ("d", "d"): "dd"}
 

@@ -40,10 +40,11 @@ def test_unmutated_model_raises_no_false_alarm():
     assert base[1] == [] and mutation.fingerprint(mod.build(), 300, 0) == base
 
 
-def test_declared_equivalents_name_real_mutants():
-    mod = derivations.module("csd_signaling")
+@pytest.mark.parametrize("name", ["csd_signaling", "called_bluff"])
+def test_declared_equivalents_name_real_mutants(name):
+    mod = derivations.module(name)
     ids = {m.id for m in mutation.enumerate_mutants(mod.build)}
-    assert set(mod.MUTATION_EQUIVALENTS) <= ids
+    assert set(mod.MUTATION_EQUIVALENTS) <= ids and all(mod.MUTATION_EQUIVALENTS.values())
 
 
 def test_csd_mutants_are_all_caught():
