@@ -46,6 +46,7 @@ from symbolic import distributions
 from symbolic.distributions import BoundDistribution
 from symbolic.implicit import compose, implicit, invert_increasing, lift_piecewise
 from symbolic.latex import tex
+from symbolic.numeric import bisect_bracketed
 
 SEED = "000_592bf9764b79cbeb.txt"
 
@@ -709,11 +710,6 @@ def _num(model, name):
     return model.numeric(name)
 
 
-def _bisect(g, lo, hi, n_iter=200):
-    from symbolic.implicit import _bisect as b
-    return b(g, lo, hi, n_iter)
-
-
 def _cdf_numeric(model, cbar, c, draws):
     """The chosen distribution's CDF in numbers (clipped)."""
     gamma = draws.get("gamma", 1.0) if model.options["dist"] == "power" else 1.0
@@ -747,7 +743,7 @@ def _check_theta_underbar(model, draws):
     p, k = draws["p"], draws["k"]
     lo = -(draws["x"] - draws["p"]) + 1e-300
     hi = draws["cbar"] + 1.0
-    root = _bisect(lambda th: tv(theta=th, **args), lo, hi)
+    root = bisect_bracketed(lambda th: tv(theta=th, **args), lo, hi)
     return np.where(p < k, root, np.nan)
 
 
@@ -755,7 +751,7 @@ def _check_thetabar(model, draws):
     """bisection on u_L(theta_L^d, theta_s) - u_L(0,0) in theta_s, payoffs evaluated numerically"""
     u_s, u_L, us0, uL00 = _pie_payoffs(model, draws)
     zero = np.zeros_like(draws["x_L"])
-    root = _bisect(lambda t: u_L(t) - uL00, zero, 1 / draws["pi_s"] + 1)
+    root = bisect_bracketed(lambda t: u_L(t) - uL00, zero, 1 / draws["pi_s"] + 1)
     return np.where(_deterrable(model, draws), root, np.nan)
 
 
@@ -787,9 +783,9 @@ def _solve_hat(model, draws, who, theta_s):
     zero = np.zeros_like(theta_s)
     if who == "s":
         target = z * us0 + (1 - z) * u_s(theta_s)
-        return _bisect(lambda t: u_s(t) - target, zero, theta_s + 1e-12)
+        return bisect_bracketed(lambda t: u_s(t) - target, zero, theta_s + 1e-12)
     target = z * uL00 + (1 - z) * u_L(theta_s)
-    return _bisect(lambda t: u_L(t) - target, zero, 1 / draws["pi_s"] + 1 + theta_s)
+    return bisect_bracketed(lambda t: u_L(t) - target, zero, 1 / draws["pi_s"] + 1 + theta_s)
 
 
 def _check_thetahat(who):
@@ -845,14 +841,14 @@ def _solve_pair(model, draws):
 
         def y_of(xv):  # L indifferent: u_L(y) = z u_L(0,0) + (1-z) u_L(x)
             tgt = z * uL00 + (1 - z) * u_L(xv)
-            return _bisect(lambda t: u_L(t) - tgt, zero, top, 80)
+            return bisect_bracketed(lambda t: u_L(t) - tgt, zero, top, 80)
 
         def x_of(yv):  # s indifferent: u_s(x) = z u_s(0) + (1-z) u_s(y)
             tgt = z * us0 + (1 - z) * u_s(yv)
-            return _bisect(lambda t: u_s(t) - tgt, zero, yv + 1e-12, 80)
+            return bisect_bracketed(lambda t: u_s(t) - tgt, zero, yv + 1e-12, 80)
 
-        bar = _bisect(lambda t: u_L(t) - uL00, zero, top, 80)
-        xs = _bisect(lambda xv: x_of(y_of(xv)) - xv, zero, bar, 60)
+        bar = bisect_bracketed(lambda t: u_L(t) - uL00, zero, top, 80)
+        xs = bisect_bracketed(lambda xv: x_of(y_of(xv)) - xv, zero, bar, 60)
         return np.where(ok, xs, np.nan), np.where(ok, y_of(xs), np.nan)
 
 

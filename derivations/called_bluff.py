@@ -33,6 +33,7 @@ import sympy as sp
 from symbolic import (POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Claim, Computed, Equal, Equivalent, Holds,
                       Model, ToolkitError, interval)
 from symbolic.decide import decide
+from symbolic.numeric import bisect_bracketed
 from symbolic.stochastic import StochasticGame, numeric_action_value, numeric_values
 
 SEED = "003_c5c0d2cd3b7c05b0.txt"
@@ -489,20 +490,6 @@ def _gain(game, strategy, draws, state, player, action):
     return V[(state, player)] - numeric_action_value(game, strategy, V, draws, state, player, action)
 
 
-def _bisect(f, lo, hi, iterations=200):
-    """Vectorised bisection of f on [lo, hi]; NaN where f does not change sign."""
-    flo, fhi = f(lo), f(hi)
-    ok = np.sign(flo) * np.sign(fhi) <= 0
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        fm = f(mid)
-        left = np.sign(fm) * np.sign(flo) <= 0
-        hi = np.where(left, mid, hi)
-        lo = np.where(left, lo, mid)
-        flo = np.where(left, flo, fm)
-    return np.where(ok, 0.5 * (lo + hi), np.nan)
-
-
 def _return_check(game, strategy, dev, var):
     def check(model, draws):
         """bisection on the one-shot-deviation gain, values by numpy linear solve (NaN where the root leaves [-1e3, 1/d))"""
@@ -512,7 +499,7 @@ def _return_check(game, strategy, dev, var):
             pt = dict(draws)
             pt[var] = x
             return _gain(game, strategy, pt, *dev)
-        root = _bisect(f, np.full(dd.shape, -1e3), (1 - 1e-7) / dd)
+        root = bisect_bracketed(f, np.full(dd.shape, -1e3), (1 - 1e-7) / dd)
         return 1 - root
     return check
 
@@ -526,7 +513,7 @@ def _common_check(game, strategy):
             pt = dict(draws)
             pt["p"] = pt["q"] = 1 - r
             return np.minimum(_gain(game, strategy, pt, "C", "D", "d"), _gain(game, strategy, pt, "C", "C", "d"))
-        return _bisect(f, 1 - (1 - 1e-7) / dd, np.full(dd.shape, 1e3))
+        return bisect_bracketed(f, 1 - (1 - 1e-7) / dd, np.full(dd.shape, 1e3))
     return check
 
 

@@ -27,6 +27,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
+from .numeric import bisect_bracketed
+
 from .decide import NotEncodable, decide
 from .errors import DerivationError
 
@@ -54,25 +56,6 @@ class ImplicitFunction(sp.Function):
 
     def _eval_is_real(self):
         return True
-
-
-def _bisect(g, lo, hi, iterations: int = 200):
-    """Vectorised bisection of ``g`` on ``[lo, hi]`` (NaN where ``g`` keeps one sign)."""
-    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    with np.errstate(all="ignore"):
-        glo, ghi = g(lo), g(hi)
-        ok = (np.sign(glo) * np.sign(ghi) <= 0) & np.isfinite(glo) & np.isfinite(ghi)
-        lo, hi = np.where(ok, lo, 0.0), np.where(ok, hi, 0.0)
-        for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
-            gm = g(mid)
-            left = np.sign(gm) * np.sign(glo) <= 0
-            hi = np.where(left, mid, hi)
-            lo = np.where(left, lo, mid)
-            glo = np.where(left, glo, gm)
-            if np.all(np.abs(hi - lo) <= 2 * np.finfo(float).eps * np.maximum(1, np.abs(lo))):
-                break
-    return np.where(ok, 0.5 * (lo + hi), np.nan)
 
 
 def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, params: Sequence[sp.Symbol] | None = None,
@@ -114,7 +97,7 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
         with np.errstate(all="ignore"):
             a = np.broadcast_to(np.asarray(flo(*arrays), dtype=float), shape)
             b = np.broadcast_to(np.asarray(fhi(*arrays), dtype=float), shape)
-            root = _bisect(lambda v: np.broadcast_to(np.asarray(g(v, *arrays), dtype=float), shape), a, b)
+            root = bisect_bracketed(lambda v: np.broadcast_to(np.asarray(g(v, *arrays), dtype=float), shape), a, b)
         return root if root.ndim else float(root)
 
     # named after its definition, so rebuilding a model gives the same names (stable mutant ids)

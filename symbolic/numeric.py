@@ -224,6 +224,7 @@ def bisect_bracketed(g, lo, hi, iterations: int = 200) -> np.ndarray:
     with np.errstate(all="ignore"):
         glo, ghi = g(lo), g(hi)
         ok = (np.sign(glo) * np.sign(ghi) <= 0) & np.isfinite(glo) & np.isfinite(ghi)
+        lo, hi = np.where(ok, lo, 0.0), np.where(ok, hi, 0.0)   # unbracketed: idle (NaN at the end)
         for _ in range(iterations):
             mid = 0.5 * (lo + hi)
             gm = g(mid)
