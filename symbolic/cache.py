@@ -58,12 +58,24 @@ def cached(model, kind: str, settings: tuple, compute: Callable):
         return compute()
     key = hashlib.sha256(repr((fingerprint, model.name, kind, settings)).encode()).hexdigest()
     path = cache_dir() / "results" / f"{key}.pickle"
+    value = load_pickle(path)
+    if value is None:
+        value = compute()
+        store_pickle(path, value)
+    return value
+
+
+def load_pickle(path: Path):
+    """The object pickled at ``path``, or None if it is missing, truncated or unreadable."""
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except Exception:  # missing, truncated or from an incompatible version: recompute
-        pass
-    value = compute()
+        return None
+
+
+def store_pickle(path: Path, value) -> None:
+    """Pickle ``value`` to ``path`` atomically; an unwritable cache only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -74,6 +86,5 @@ def cached(model, kind: str, settings: tuple, compute: Callable):
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    except Exception:  # an unwritable cache only costs speed
+    except Exception:
         pass
-    return value

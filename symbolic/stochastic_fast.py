@@ -78,8 +78,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb
@@ -89,6 +87,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
+from .cache import load_pickle, store_pickle
 from .errors import ToolkitError
 from .stochastic import EquilibriumSet, StochasticGame, _Enumerator, exact
 
@@ -887,46 +886,6 @@ def _split_maps(degs, axis) -> tuple:
     return _MAPS[key]
 
 
-_MAPS: dict = {}
-
-
-def _to_bernstein(degs) -> np.ndarray:
-    """Dense monomial coefficients on [0, 1]^k -> Bernstein coefficients (tensor basis)."""
-    key = ("B", degs)
-    if key not in _MAPS:
-        M = np.ones((1, 1))
-        for d in degs:
-            B = np.zeros((d + 1, d + 1))
-            for i in range(d + 1):
-                for j in range(i + 1):
-                    B[i, j] = comb(i, j) / comb(d, j) if d else 1.0
-            M = np.kron(M, B)
-        _MAPS[key] = M
-    return _MAPS[key]
-
-
-def _split_maps(degs, axis) -> tuple:
-    """De Casteljau: Bernstein coefficients on a box -> those on its two halves along ``axis``."""
-    key = ("S", degs, axis)
-    if key not in _MAPS:
-        d = degs[axis]
-        L = np.zeros((d + 1, d + 1))
-        Rm = np.zeros((d + 1, d + 1))
-        for i in range(d + 1):
-            for j in range(i + 1):
-                L[i, j] = comb(i, j) / 2 ** i
-            for j in range(i, d + 1):
-                Rm[i, j] = comb(d - i, j - i) / 2 ** (d - i)
-        mats = []
-        for M1 in (L, Rm):
-            M = np.ones((1, 1))
-            for l, dl in enumerate(degs):
-                M = np.kron(M, M1 if l == axis else np.eye(dl + 1))
-            mats.append(M)
-        _MAPS[key] = tuple(mats)
-    return _MAPS[key]
-
-
 # =============================================================================================
 # Disk cache of the setup
 # =============================================================================================
@@ -954,31 +913,13 @@ def _cache_path(game, parameter) -> Path | None:
 
 def _load_cached(game, parameter):
     path = _cache_path(game, parameter)
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:   # missing or unreadable: rebuild
-        return None
+    return None if path is None else load_pickle(path)
 
 
 def _store_cached(game, parameter, data) -> None:
     path = _cache_path(game, parameter)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(data, fh)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except Exception:   # an unwritable cache only costs speed
-        pass
+    if path is not None:
+        store_pickle(path, data)
 
 
 _SWEEPS: dict = {}
