@@ -168,14 +168,7 @@ def _compile_univariate(p, pos: int, idx: Sequence[int], table: _ThetaTable):
     out = []
     others = [i for n, i in enumerate(idx) if n != pos]
     for e in range(max(by_power) + 1):
-        terms = by_power.get(e, {})
-        groups: dict = {}
-        for monom, coeff in terms.items():
-            key = tuple(monom[i] for i in others)
-            groups.setdefault(key, {})[monom[-1]] = Fraction(int(coeff.numerator), int(coeff.denominator))
-        keys = sorted(groups)
-        E = np.array(keys, dtype=np.int64).reshape(len(keys), len(others))
-        out.append(_CPoly(E, np.array([table.row(groups[k]) for k in keys], dtype=np.int64)))
+        out.append(_compile(by_power.get(e, {}), others, table))
     return out
 
 
