@@ -46,7 +46,7 @@ from symbolic import distributions
 from symbolic.distributions import BoundDistribution
 from symbolic.implicit import compose, implicit, invert_increasing, lift_piecewise
 from symbolic.latex import tex
-from symbolic.numeric import bisect_bracketed
+from symbolic.numeric import root_bracketed, root_bracketed_in
 
 SEED = "000_592bf9764b79cbeb.txt"
 
@@ -568,8 +568,8 @@ def build(dist: str = "uniform") -> Model:
                   r"\langle\langle x^*(z),0\rangle\rangle \sim_s \langle\langle y^*(z),1\rangle\rangle",
         about=("x_star", "y_star"),
         note="x* and y* are the support theta_s proposed by L and by s. They are solved numerically "
-             "(bisection on x = thetahat_s(thetahat_L(x)) over the pie); the cross-check solves the two "
-             "equations (8) directly by nested bisection on the payoffs."))
+             "(root finding on x = thetahat_s(thetahat_L(x)) over the pie); the cross-check solves the two "
+             "equations (8) directly by nested root finding on the payoffs."))
 
     # BMR-12: Section 4
     t1, t2 = x - p + rho_1, x - p + rho_2
@@ -737,60 +737,68 @@ def _check_chat(model, draws):
 
 
 def _check_theta_underbar(model, draws):
-    """bisection on the challenger's threat value T(theta) = 0 (draws with p < k; NaN where no deterrence exists)"""
+    """bracketed root finding on the challenger's threat value T(theta) = 0 (draws with p < k; NaN where no deterrence exists)"""
     tv = model.numeric("threat_value")
     args = {n: draws[n] for n in tv.parameters if n != "theta"}
     p, k = draws["p"], draws["k"]
     lo = -(draws["x"] - draws["p"]) + 1e-300
     hi = draws["cbar"] + 1.0
-    root = bisect_bracketed(lambda th: tv(theta=th, **args), lo, hi)
+    root = root_bracketed(lambda th: tv(theta=th, **args), lo, hi)
     return np.where(p < k, root, np.nan)
 
 
 def _check_thetabar(model, draws):
-    """bisection on u_L(theta_L^d, theta_s) - u_L(0,0) in theta_s, payoffs evaluated numerically"""
-    u_s, u_L, us0, uL00 = _pie_payoffs(model, draws)
-    zero = np.zeros_like(draws["x_L"])
-    root = bisect_bracketed(lambda t: u_L(t) - uL00, zero, 1 / draws["pi_s"] + 1)
+    """bracketed root finding on u_L(theta_L^d, theta_s) - u_L(0,0) in theta_s, payoffs evaluated numerically"""
+    point = _with_breakdown_payoffs(model, draws)
+    root = root_bracketed_in(lambda t, d: _u_L(model, d, t) - d["uL00"], 0 * point["z"], 1 / draws["pi_s"] + 1, point)
     return np.where(_deterrable(model, draws), root, np.nan)
 
 
-def _pie_payoffs(model, draws):
-    """Numeric u_s(theta_s), u_L(theta_s) (theta_L deterrent), and the breakdown payoffs."""
-    us, uL = model.numeric("u_s"), model.numeric("u_L")
-    big = np.full_like(draws["x_L"], 1e6)
-    a_s = {n: draws[n] for n in us.parameters if n not in ("theta_L", "theta_s")}
-    a_L = {n: draws[n] for n in uL.parameters if n not in ("theta_L", "theta_s")}
-    zero = np.zeros_like(big)
-    u_s = lambda t: us(theta_L=big, theta_s=t, **a_s)
-    u_L = lambda t: uL(theta_L=big, theta_s=t, **a_L)
-    return u_s, u_L, u_s(zero), uL(theta_L=zero, theta_s=zero, **a_L)
+def _u_s(model, d, theta_s):
+    """s's payoff at support theta_s (theta_L deterrent), numerically."""
+    us = model.numeric("u_s")
+    return us(**{**d, "theta_L": np.full_like(theta_s, 1e6), "theta_s": theta_s})
+
+
+def _u_L(model, d, theta_s):
+    """L's payoff at support theta_s (theta_L deterrent), numerically."""
+    uL = model.numeric("u_L")
+    return uL(**{**d, "theta_L": np.full_like(theta_s, 1e6), "theta_s": theta_s})
+
+
+def _with_breakdown_payoffs(model, draws):
+    """The draws with the breakdown payoffs u_s(0) (as "us0") and u_L(0, 0) (as "uL00")."""
+    zero = np.zeros_like(draws["x_L"])
+    uL00 = model.numeric("u_L")(**{**draws, "theta_L": zero, "theta_s": zero})
+    return {**draws, "us0": _u_s(model, draws, zero), "uL00": uL00}
 
 
 def _deterrable(model, draws):
-    uL = model.numeric("u_L")
-    a = {n: draws[n] for n in uL.parameters if n not in ("theta_L", "theta_s")}
     zero = np.zeros_like(draws["x_L"])
     return (draws["p_L"] < draws["k_L"]) & (model.numeric("threat_value")(
         x=draws["x_L"], p=draws["p_L"], k=draws["k_L"], cbar=draws["cbar_L"], theta=zero,
         **({"gamma": draws["gamma"]} if "gamma" in draws else {})) > 0)
 
 
+def _hat_residual(model, who):
+    """u_i(t) - [z u_i(breakdown) + (1-z) u_i(theta_s)], with theta_s given as "at" in the point."""
+    u, breakdown = (_u_s, "us0") if who == "s" else (_u_L, "uL00")
+
+    def residual(t, d):
+        return u(model, d, t) - (d["z"] * d[breakdown] + (1 - d["z"]) * u(model, d, d["at"]))
+    return residual
+
+
 def _solve_hat(model, draws, who, theta_s):
-    """Bisection on the defining equation of thetahat (payoffs evaluated numerically)."""
-    u_s, u_L, us0, uL00 = _pie_payoffs(model, draws)
-    z = draws["z"]
-    zero = np.zeros_like(theta_s)
-    if who == "s":
-        target = z * us0 + (1 - z) * u_s(theta_s)
-        return bisect_bracketed(lambda t: u_s(t) - target, zero, theta_s + 1e-12)
-    target = z * uL00 + (1 - z) * u_L(theta_s)
-    return bisect_bracketed(lambda t: u_L(t) - target, zero, 1 / draws["pi_s"] + 1 + theta_s)
+    """Root of the defining equation of thetahat (payoffs evaluated numerically)."""
+    point = {**_with_breakdown_payoffs(model, draws), "at": theta_s}
+    hi = theta_s + 1e-12 if who == "s" else 1 / draws["pi_s"] + 1 + theta_s
+    return root_bracketed_in(_hat_residual(model, who), np.zeros_like(theta_s), hi, point)
 
 
 def _check_thetahat(who):
     def check(model, draws):
-        """bisection on the defining equation u_i(thetahat) = z u_i(0,0) + (1-z) u_i(theta_s)"""
+        """bracketed root finding on the defining equation u_i(thetahat) = z u_i(0,0) + (1-z) u_i(theta_s)"""
         ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
         return np.where(ok, _solve_hat(model, draws, who, draws["theta_s"]), np.nan)
     return check
@@ -798,7 +806,7 @@ def _check_thetahat(who):
 
 def _check_dthetahat(who):
     def check(model, draws):
-        """five-point finite differences (step 1e-3 theta_s) of the bisection root of thetahat's defining equation"""
+        """five-point finite differences (step 1e-3 theta_s) of the bracketed root of thetahat's defining equation"""
         ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
         ts = draws["theta_s"]
         h = 1e-3 * np.maximum(ts, 1e-3)
@@ -810,7 +818,7 @@ def _check_dthetahat(who):
         dist = np.minimum(np.abs(ts - kink), np.abs(hat - kink))
         away = (dist > 10 * h) & (np.abs(hat - kink) > 10 * h) & (ts > 10 * h)
         return np.where(ok & away, d, np.nan)
-    # the bisection root is accurate to ~1e-16/u'(thetahat); differencing divides that by the step
+    # the bracketed root is accurate to ~1e-16/u'(thetahat); differencing divides that by the step
     check.tol = 1e-5
     return check
 
@@ -830,26 +838,20 @@ def _check_pair(index):
 
 
 def _solve_pair(model, draws):
-    """nested bisection on the two indifference equations (8), payoffs evaluated numerically"""
-    if True:
-        ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
-        u_s, u_L, us0, uL00 = _pie_payoffs(model, draws)
-        z = draws["z"]
-        n = len(z)
-        zero = np.zeros(n)
-        top = 1 / draws["pi_s"] + 1
+    """nested root finding on the two indifference equations (8), payoffs evaluated numerically"""
+    ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
+    point = _with_breakdown_payoffs(model, draws)
+    point["top"] = 1 / draws["pi_s"] + 1
 
-        def y_of(xv):  # L indifferent: u_L(y) = z u_L(0,0) + (1-z) u_L(x)
-            tgt = z * uL00 + (1 - z) * u_L(xv)
-            return bisect_bracketed(lambda t: u_L(t) - tgt, zero, top, 80)
+    def y_of(xv, d):  # L indifferent: u_L(y) = z u_L(0,0) + (1-z) u_L(x)
+        return root_bracketed_in(_hat_residual(model, "L"), 0 * xv, d["top"], {**d, "at": xv}, 80)
 
-        def x_of(yv):  # s indifferent: u_s(x) = z u_s(0) + (1-z) u_s(y)
-            tgt = z * us0 + (1 - z) * u_s(yv)
-            return bisect_bracketed(lambda t: u_s(t) - tgt, zero, yv + 1e-12, 80)
+    def x_of(yv, d):  # s indifferent: u_s(x) = z u_s(0) + (1-z) u_s(y)
+        return root_bracketed_in(_hat_residual(model, "s"), 0 * yv, yv + 1e-12, {**d, "at": yv}, 80)
 
-        bar = bisect_bracketed(lambda t: u_L(t) - uL00, zero, top, 80)
-        xs = bisect_bracketed(lambda xv: x_of(y_of(xv)) - xv, zero, bar, 60)
-        return np.where(ok, xs, np.nan), np.where(ok, y_of(xs), np.nan)
+    bar = root_bracketed_in(lambda t, d: _u_L(model, d, t) - d["uL00"], 0 * point["z"], point["top"], point, 80)
+    xs = root_bracketed_in(lambda xv, d: x_of(y_of(xv, d), d) - xv, 0 * bar, bar, point, 60)
+    return np.where(ok, xs, np.nan), np.where(ok, y_of(xs, point), np.nan)
 
 
 # =============================================================================================

@@ -7,8 +7,9 @@ that the rest of the toolkit can use:
 
 * **derivatives** follow the implicit function theorem,
   :math:`\partial v/\partial a_k = -G_{a_k}(v, a)/G_v(v, a)` (``sympy.diff`` just works);
-* **numbers**: ``lambdify`` evaluates it by vectorised bisection of :math:`G(\cdot, a)` on a
-  bracket :math:`[\ell(a), h(a)]` (NaN where :math:`G` does not change sign on it);
+* **numbers**: ``lambdify`` evaluates it by vectorised bracketed root finding (Chandrupatla's
+  method) on :math:`G(\cdot, a)` over a bracket :math:`[\ell(a), h(a)]` (NaN where :math:`G`
+  does not change sign on it);
 * **LaTeX** prints the quantity's name.
 
 The decision procedure cannot read such an expression (z3 raises ``NotEncodable``), so claims
@@ -27,7 +28,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
-from .numeric import bisect_bracketed
+from .numeric import NumericFunction, root_bracketed
 
 from .decide import NotEncodable, decide
 from .errors import DerivationError
@@ -88,7 +89,7 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
 
     def _solve(*values):
         if not compiled:  # lambdified on first use (a general F has no numbers at all)
-            compiled["g"] = sp.lambdify((var, *params), residual, modules="numpy")
+            compiled["g"] = NumericFunction(residual, (var, *params), name)._vector  # C kernel for long arrays
             compiled["lo"] = sp.lambdify(params, lo, modules="numpy")
             compiled["hi"] = sp.lambdify(params, hi, modules="numpy")
         g, flo, fhi = compiled["g"], compiled["lo"], compiled["hi"]
@@ -97,7 +98,7 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
         with np.errstate(all="ignore"):
             a = np.broadcast_to(np.asarray(flo(*arrays), dtype=float), shape)
             b = np.broadcast_to(np.asarray(fhi(*arrays), dtype=float), shape)
-            root = bisect_bracketed(lambda v: np.broadcast_to(np.asarray(g(v, *arrays), dtype=float), shape), a, b)
+            root = root_bracketed(g, a, b, args=tuple(arrays))
         return root if root.ndim else float(root)
 
     # named after its definition, so rebuilding a model gives the same names (stable mutant ids)

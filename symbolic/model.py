@@ -26,7 +26,7 @@ from sympy.parsing.sympy_parser import parse_expr
 from .claims import Claim, Equivalent
 from .domain import Domain, Interval, Parameter
 from .errors import ToolkitError, UnknownNameError
-from .numeric import NumericFunction, bisect_root, fast_function
+from .numeric import NumericFunction, find_root, fast_function
 from .payoffs import Cutoff, Game, Preference, derive_cutoff
 from .verify import PartVerifier, Settings, Verdict, combine
 
@@ -303,7 +303,7 @@ class Model:
     def cross_check(self, samples: int = 2000, seed: int = 0, tol: float = 1e-8) -> list[CrossCheck]:
         """Compare each cutoff (and each quantity with a ``cross_check``) with an independent solver.
 
-        Cutoffs: vectorised bisection on the payoff difference, at ``samples`` domain draws.
+        Cutoffs: vectorised bracketed root finding on the payoff difference, at ``samples`` domain draws.
         """
         key = ("cross_check", samples, seed, tol)
         if key in self._verdicts:
@@ -313,8 +313,8 @@ class Model:
         out = []
         for q in self.quantities.values():
             if q.cutoff is not None:
-                values = self._bisect_cutoff(q.cutoff, draws, samples)
-                method = "bisection on the payoff difference"
+                values = self._root_of_cutoff(q.cutoff, draws, samples)
+                method = "root finding on the payoff difference"
             elif q.cross_check is not None:
                 values = np.asarray(q.cross_check(self, draws), dtype=float)
                 method = getattr(q.cross_check, "__doc__", None) or "independent numeric solution"
@@ -336,13 +336,14 @@ class Model:
         self._verdicts[key] = out
         return out
 
-    def _bisect_cutoff(self, cut: Cutoff, draws: dict, n: int) -> np.ndarray:
+    def _root_of_cutoff(self, cut: Cutoff, draws: dict, n: int) -> np.ndarray:
         diff = self.expand(cut.preference.difference)
         syms = self.domain.order(diff.free_symbols | {cut.var})
         g = NumericFunction(diff, syms)
-        fixed = {s.name: draws[s.name] for s in syms if s != cut.var}
+        others = [s.name for s in syms if s != cut.var]
         dom = self.domain.by_symbol(cut.var).domain
-        root, _ = bisect_root(lambda x: g(**fixed, **{cut.var.name: x}), n, dom.lo, dom.hi)
+        root, _ = find_root(lambda x, *values: g(**dict(zip(others, values)), **{cut.var.name: x}), n,
+                            dom.lo, dom.hi, args=tuple(draws[s] for s in others))
         return root
 
     def claim_by_id(self, claim_id: str) -> Claim:

@@ -4,9 +4,10 @@ r"""Numeric functions of SymPy expressions, and independent numeric solvers.
   accepts scalars or broadcastable numpy arrays.
 * :func:`truth_with_margin` -- evaluate a Boolean combination of relationals on arrays, and flag
   points within a tolerance of some relational's boundary (where floating point cannot decide).
-* :func:`bisect_root` -- vectorised bisection for :math:`g(x) = 0` with :math:`g` monotone in
-  :math:`x`; it brackets the root by doubling, so it needs no closed form: it is the independent
-  solver the closed-form cutoffs are cross-checked against.
+* :func:`find_root` -- vectorised root of :math:`g(x) = 0` with :math:`g` monotone in :math:`x`;
+  it brackets the root by doubling, then refines every bracket at once by Chandrupatla's
+  bisection/interpolation method (:func:`root_bracketed`), so it needs no closed form: it is the
+  independent solver the closed-form cutoffs are cross-checked against.
 * :func:`numeric_derivative` -- complex-step (or central-difference) derivatives.
 """
 from __future__ import annotations
@@ -197,44 +198,108 @@ def _evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, np.ndarray], shape) -> n
     return np.broadcast_to(np.asarray(out, dtype=float), shape)
 
 
-def bisect_root(g, n: int, lo: float | None = None, hi: float | None = None, start: float = 1.0,
-                max_doublings: int = 60, iterations: int = 200):
-    """Vectorised root of ``g(x) = 0`` for ``n`` independent problems.
+def find_root(g, n: int, lo: float | None = None, hi: float | None = None, start: float = 1.0,
+              max_doublings: int = 60, iterations: int = 200, args: tuple = ()):
+    """Vectorised root of ``g(x, *args) = 0`` for ``n`` independent problems.
 
-    ``g(x)`` takes an array ``x`` of length ``n`` and returns an array.  The search starts on
-    ``[lo, hi]`` (the variable's domain; ``None`` is unbounded) and widens an unbounded side by
-    doubling until ``g`` changes sign; problems with no sign change inside the domain are then
-    bracketed on the whole real line (a cutoff may lie outside its variable's domain).  Then
-    bisection.  Returns ``(root, bracketed)``; ``root`` is NaN where no sign change was found.
+    ``g(x, *args)`` takes an array ``x`` of length ``n`` (and ``args`` cut down alike) and
+    returns an array.  The search starts on ``[lo, hi]`` (the variable's domain; ``None`` is
+    unbounded) and widens an unbounded side by doubling until ``g`` changes sign; problems with
+    no sign change inside the domain are then bracketed on the whole real line (a cutoff may lie
+    outside its variable's domain).  Then :func:`root_bracketed`.  Returns ``(root, bracketed)``;
+    ``root`` is NaN where no sign change was found.
     """
-    a, b = _bracket(g, n, lo, hi, start, max_doublings)
-    found = _changes_sign(g, a, b)
+    full = lambda x: g(x, *args)  # noqa: E731
+    a, b = _bracket(full, n, lo, hi, start, max_doublings)
+    found = _changes_sign(full, a, b)
     if not found.all() and (lo is not None or hi is not None):
-        a2, b2 = _bracket(g, n, None, None, start, max_doublings)
+        a2, b2 = _bracket(full, n, None, None, start, max_doublings)
         a, b = np.where(found, a, a2), np.where(found, b, b2)
-        found = _changes_sign(g, a, b)
-    return bisect_bracketed(g, a, b, iterations), found
+        found = _changes_sign(full, a, b)
+    return root_bracketed(g, a, b, iterations, args=args), found
 
 
-def bisect_bracketed(g, lo, hi, iterations: int = 200) -> np.ndarray:
-    """Vectorised bisection of ``g`` on the brackets ``[lo, hi]``; NaN where ``g`` does not
-    change sign (or is not finite) at the ends.  Stops early once every bracket is at rounding
-    level."""
-    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+def root_bracketed(g, lo, hi, iterations: int = 200, args: tuple | None = None) -> np.ndarray:
+    r"""Vectorised root of ``g`` on the brackets ``[lo, hi]`` (Chandrupatla's method).
+
+    Each step either interpolates (inverse quadratic through the last three points, when
+    Chandrupatla's test says the interpolation stays inside the bracket) or bisects, and always
+    keeps a sign change: it converges like bisection at worst and superlinearly on smooth
+    functions (about 8-12 evaluations instead of ~55 to reach rounding level).  Every problem
+    stops at a bracket of :math:`4\varepsilon(1 + |x|)` or an exact zero.  NaN where ``g`` does
+    not change sign (or is not finite) at the ends, or is not finite inside the bracket.
+
+    With ``args`` (arrays broadcastable with the brackets), ``g`` is called as
+    ``g(x, *args)`` on the unconverged problems only, with ``args`` cut down to match: the
+    slowest few problems then cost what they use, not the whole batch.  Without ``args``,
+    ``g(x)`` always receives every problem (converged ones are held still).
+
+    T. R. Chandrupatla, "A new hybrid quadratic/bisection algorithm for finding the zero of a
+    nonlinear function without using derivatives", Adv. Eng. Software 28 (1997) 145-149.
+    """
+    lo, hi = np.broadcast_arrays(np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
+    shape = lo.shape
+    x1, x2 = lo.ravel().copy(), hi.ravel().copy()
+    compress = args is not None
+    if compress:
+        fixed = [np.broadcast_to(np.asarray(a, dtype=float), shape).ravel() for a in args]
+
+    def evaluate(x, idx):
+        if compress:
+            return np.asarray(g(x, *[a[idx] for a in fixed]), dtype=float)
+        return np.broadcast_to(np.asarray(g(x.reshape(shape)), dtype=float), shape).ravel()
+
+    out = np.full(x1.size, np.nan)
+    idx = np.arange(x1.size)
+    eps = np.finfo(float).eps
     with np.errstate(all="ignore"):
-        glo, ghi = g(lo), g(hi)
-        ok = (np.sign(glo) * np.sign(ghi) <= 0) & np.isfinite(glo) & np.isfinite(ghi)
-        lo, hi = np.where(ok, lo, 0.0), np.where(ok, hi, 0.0)   # unbracketed: idle (NaN at the end)
+        f1, f2 = evaluate(x1, idx), evaluate(x2, idx)
+        ok = (np.sign(f1) * np.sign(f2) <= 0) & np.isfinite(f1) & np.isfinite(f2)
+        x1, x2 = np.where(ok, x1, 0.0), np.where(ok, x2, 0.0)  # unbracketed: idle (NaN at the end)
+        f1, f2 = np.where(ok, f1, 0.0), np.where(ok, f2, 0.0)
+        x3, f3 = x2, f2
+        t = np.full(x1.shape, 0.5)
+        best = np.ones(x1.shape, dtype=bool)
         for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
-            gm = g(mid)
-            left = np.sign(gm) * np.sign(glo) <= 0
-            hi = np.where(left, mid, hi)
-            lo = np.where(left, lo, mid)
-            glo = np.where(left, glo, gm)
-            if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1, np.abs(lo))):
+            xt = x1 + t * (x2 - x1)
+            ft = evaluate(xt, idx)
+            ok &= np.isfinite(ft)
+            ft = np.where(ok, ft, 0.0)
+            same = np.sign(ft) == np.sign(f1)
+            x3, f3 = np.where(same, x1, x2), np.where(same, f1, f2)
+            x2, f2 = np.where(same, x2, x1), np.where(same, f2, f1)
+            x1, f1 = xt, ft
+            best = np.abs(f1) < np.abs(f2)
+            xm, fm = np.where(best, x1, x2), np.where(best, f1, f2)
+            dx = np.abs(x2 - x1)
+            tol = 4 * eps * (1 + np.abs(xm))
+            done = (dx <= tol) | (fm == 0) | ~ok
+            if done.all():
                 break
-    return np.where(ok, 0.5 * (lo + hi), np.nan)
+            xi = (x1 - x2) / (x3 - x2)
+            phi = (f1 - f2) / (f3 - f2)
+            interpolate = (1 - np.sqrt(1 - xi) < phi) & (phi < np.sqrt(xi))
+            alpha = (x3 - x1) / (x2 - x1)
+            t_iqi = f1 / (f1 - f2) * f3 / (f3 - f2) - alpha * f1 / (f3 - f1) * f2 / (f2 - f3)
+            tl = np.minimum(0.5 * tol / np.where(dx > 0, dx, 1.0), 0.5)
+            t = np.clip(np.where(interpolate & np.isfinite(t_iqi), t_iqi, 0.5), tl, 1 - tl)
+            if compress and done.any():  # finished problems leave the batch
+                out[idx[done]] = np.where(ok, xm, np.nan)[done]
+                keep = ~done
+                idx, x1, x2, x3, f1, f2, f3, t, ok, best = (
+                    a[keep] for a in (idx, x1, x2, x3, f1, f2, f3, t, ok, best))
+            else:
+                t = np.where(done, 0.0, t)  # converged problems stay where they are
+    out[idx] = np.where(ok, np.where(best, x1, x2), np.nan)
+    return out.reshape(shape)
+
+
+def root_bracketed_in(g, lo, hi, point: Mapping[str, np.ndarray], iterations: int = 200) -> np.ndarray:
+    """:func:`root_bracketed` for ``g(x, point)`` taking a dict of parameter arrays, which is cut
+    down to the unconverged problems like ``x``."""
+    keys = list(point)
+    return root_bracketed(lambda x, *values: g(x, dict(zip(keys, values))), lo, hi, iterations,
+                          args=tuple(point[k] for k in keys))
 
 
 def _changes_sign(g, a, b):

@@ -115,6 +115,10 @@ class PartVerifier:
                 # xreplace: the keys are plain symbols, and it is much faster than subs on large
                 # Piecewise expressions (conditions with numbers collapse as nodes are rebuilt)
                 for h in hyps:
+                    # a condition on parameters the point does not mention at all constrains
+                    # nothing here (a numeric search draws only the parameters the part uses)
+                    if h.free_symbols and not h.free_symbols & point.keys():
+                        continue
                     if _truth(h.xreplace(point)) is not True:
                         return False
                 return _truth(formula.xreplace(point)) is False
@@ -205,8 +209,11 @@ class PartVerifier:
         if abstract:  # a general F (undefined function, unevaluated integral): no numbers exist
             return PartVerdict(label, "unknown", "numeric",
                                f"not numerically evaluable (stated for a general function: {abstract})")
-        try:
-            draws = self.domain.sample(s.samples, rng, given=given)
+        used = set(formula.free_symbols)
+        if isinstance(prop, DerivativeSign):
+            used |= self.expand(prop.function).free_symbols | {prop.wrt}
+        try:  # only the parameters the part uses (and those tied to them) are drawn
+            draws = self.domain.sample(s.samples, rng, given=given, only={x.name for x in used})
         except Exception as exc:
             return PartVerdict(label, "unknown", "numeric", f"could not sample the hypotheses: {exc}")
         point = {self.domain[n].symbol: v for n, v in draws.items()}

@@ -1,0 +1,62 @@
+"""The vectorised root finders of symbolic.numeric (the independent solvers of the cross-checks)."""
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbolic.numeric import find_root, root_bracketed
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=20), st.floats(0.1, 5))
+def test_root_bracketed_finds_roots_of_monotone_functions(roots, k):
+    """x^3 + k x - c on a wide bracket: the root to 1e-12 relative to (1 + |root|)."""
+    r = np.array(roots)
+    c = r**3 + k * r
+    x = root_bracketed(lambda x: x**3 + k * x - c, np.full(r.shape, -100.0), np.full(r.shape, 100.0))
+    assert np.all(np.abs(x - r) <= 1e-12 * (1 + np.abs(r)))
+
+
+def test_root_bracketed_is_faster_than_bisection_and_survives_jumps():
+    calls = []
+
+    def g(x):
+        calls.append(1)
+        return np.exp(x) - 2.0 + np.where(x > 1.5, 3.0, 0.0)  # smooth root at log 2, a jump at 1.5
+
+    x = root_bracketed(g, np.zeros(3), np.array([1.0, 3.0, 1.2]))
+    assert np.allclose(x, np.log(2), rtol=0, atol=1e-14)
+    assert len(calls) < 25  # bisection needs ~55 evaluations for this accuracy
+    # a sign change made only by the jump: the jump is what is found
+    jump = root_bracketed(lambda x: np.where(x > 1.5, 1.0, -1.0), np.zeros(1), np.full(1, 3.0))
+    assert abs(jump[0] - 1.5) < 1e-14
+
+
+def test_root_bracketed_nan_without_sign_change_or_with_nan_inside():
+    x = root_bracketed(lambda x: x**2 + 1, np.array([-1.0]), np.array([1.0]))
+    assert np.isnan(x).all()
+    y = root_bracketed(lambda x: np.where(np.abs(x) < 0.25, np.nan, x), np.array([-1.0]), np.array([1.0]))
+    assert np.isnan(y).all()
+
+
+def test_find_root_brackets_unbounded_sides():
+    target = np.array([-40.0, 0.5, 1e3])
+    root, found = find_root(lambda x: x - target, 3, lo=None, hi=None)
+    assert found.all() and np.allclose(root, target, rtol=1e-14)
+
+
+def test_root_bracketed_with_args_evaluates_only_unconverged_problems():
+    """The same roots with and without args; with args, later calls see fewer problems."""
+    rng = np.random.default_rng(1)
+    c, k = rng.uniform(-20, 20, 2000), rng.uniform(0.1, 3, 2000)
+    sizes = []
+
+    def g(x, c, k):
+        sizes.append(len(x))
+        return np.cbrt(x) + k * x - c  # steep at 0: some problems converge slowly
+
+    lo, hi = np.full(2000, -1e3), np.full(2000, 1e3)
+    with_args = root_bracketed(g, lo, hi, args=(c, k))
+    closure = root_bracketed(lambda x: np.cbrt(x) + k * x - c, lo, hi)
+    assert np.allclose(with_args, closure, rtol=0, atol=1e-12)
+    assert np.all(np.abs(np.cbrt(with_args) + k * with_args - c) < 1e-9)
+    assert sizes[0] == 2000 and sizes[-1] < 2000
