@@ -48,9 +48,17 @@ def load(name: str, **options) -> Model:
             if opt not in accepted:
                 raise ToolkitError(f"model {name!r} takes no --{opt} option (it has no {opt} choice)")
     model = mod.build(**options)
-    model.source_fingerprint = source_hash(mod.__file__) + repr(sorted(options.items()))
+    model.source_fingerprint = fingerprint(name, **options)
     _CACHE[key] = model
     return model
+
+
+def fingerprint(name: str, **options) -> str:
+    """A hash of everything model ``name`` is built from (its module's source, the toolkit's
+    sources, library versions, the options): the key of its cached results.  Cheap: the model
+    is not built."""
+    options = {k: v for k, v in options.items() if v is not None}
+    return source_hash(module(name).__file__) + repr(sorted(options.items()))
 
 
 def module(name: str):
@@ -70,4 +78,4 @@ def module(name: str):
     return module
 
 
-__all__ = ["MODELS", "available", "load", "module"]
+__all__ = ["MODELS", "available", "fingerprint", "load", "module"]

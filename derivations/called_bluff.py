@@ -33,7 +33,7 @@ import sympy as sp
 from symbolic import (POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Claim, Computed, Equal, Equivalent, Holds,
                       Model, ToolkitError, interval)
 from symbolic.decide import decide
-from symbolic.numeric import root_bracketed
+from symbolic.numeric import root_bracketed_in
 from symbolic.stochastic import StochasticGame, numeric_action_value, numeric_values
 
 SEED = "003_c5c0d2cd3b7c05b0.txt"
@@ -494,12 +494,8 @@ def _return_check(game, strategy, dev, var):
     def check(model, draws):
         """bracketed root finding on the one-shot-deviation gain, values by numpy linear solve (NaN where the root leaves [-1e3, 1/d))"""
         dd = np.asarray(draws["d"], dtype=float)
-
-        def f(x):
-            pt = dict(draws)
-            pt[var] = x
-            return _gain(game, strategy, pt, *dev)
-        root = root_bracketed(f, np.full(dd.shape, -1e3), (1 - 1e-7) / dd)
+        root = root_bracketed_in(lambda x, pt: _gain(game, strategy, {**pt, var: x}, *dev),
+                                 np.full(dd.shape, -1e3), (1 - 1e-7) / dd, draws)
         return 1 - root
     return check
 
@@ -509,11 +505,10 @@ def _common_check(game, strategy):
         """bracketed root finding on both players' deviation gains at C along p = q = 1 - r (numpy linear solve)"""
         dd = np.asarray(draws["d"], dtype=float)
 
-        def f(r):
-            pt = dict(draws)
-            pt["p"] = pt["q"] = 1 - r
+        def f(r, pt):
+            pt = {**pt, "p": 1 - r, "q": 1 - r}
             return np.minimum(_gain(game, strategy, pt, "C", "D", "d"), _gain(game, strategy, pt, "C", "C", "d"))
-        return root_bracketed(f, 1 - (1 - 1e-7) / dd, np.full(dd.shape, 1e3))
+        return root_bracketed_in(f, 1 - (1 - 1e-7) / dd, np.full(dd.shape, 1e3), draws)
     return check
 
 

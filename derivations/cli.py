@@ -10,13 +10,14 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from symbolic import ToolkitError
 from symbolic import cache
 from symbolic import report as reportlib
 
-from . import available, load
+from . import available, fingerprint, load
 
 DEFAULT_SAMPLES = 2000
 
@@ -81,8 +82,9 @@ def _verify(models, args):
 
 
 def _exit_code(results, strict: bool) -> int:
-    bad_checks = [c for _, _, checks in results for c in checks if not c.passed]
-    refuted = [v for _, verdicts, _ in results for v in verdicts if v.status == "refuted"]
+    """``results``: dicts with "verdicts" and "checks" (see :func:`_outputs`)."""
+    bad_checks = [c for r in results for c in r["checks"] if not c.passed]
+    refuted = [v for r in results for v in r["verdicts"] if v.status == "refuted"]
     if bad_checks:
         for c in bad_checks:
             print(f"cross-check disagrees: {c.quantity} max error {c.max_error:.3g} > {c.tol:g}", file=sys.stderr)
@@ -94,6 +96,7 @@ def _exit_code(results, strict: bool) -> int:
 
 def cmd_verify(args) -> int:
     results = _verify(_models(args.models), args)
+    code = _exit_code([{"verdicts": v, "checks": c} for _, v, c in results], args.strict)
     if args.json:
         print(json.dumps([v.as_json() for _, verdicts, _ in results for v in verdicts], indent=2))
     else:
@@ -110,7 +113,7 @@ def cmd_verify(args) -> int:
             for c in checks:
                 flag = "ok" if c.passed else "DISAGREES"
                 print(f"    {c.quantity:<12} {flag:<9} max error {c.max_error:.2e} over {c.samples} draws ({c.method})")
-    return _exit_code(results, args.strict)
+    return code
 
 
 def _parse_assignments(tokens) -> dict[str, str]:
@@ -136,22 +139,73 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _render_and_write(results, args, combined: bool = False) -> int:
-    """Write each model's standalone report and body fragment (and the combined appendix);
-    compile the standalone documents when a LaTeX engine is present. Returns the failure count."""
-    out_dir = Path(args.out)
-    settings = {"samples": args.samples, "seed": args.seed}
-    documents, parts = [], []
-    for m, verdicts, checks in results:
+def _outputs(name: str, args) -> dict:
+    """Everything ``report`` and ``build`` write for model ``name``: the body fragment, the
+    standalone document, the figure files, and the verdicts and cross-checks (for the exit code).
+
+    Cached on disk under the model's source fingerprint and the settings, so an unchanged
+    rebuild does not even build the model."""
+    def compute():
+        [(m, verdicts, checks)] = _verify([load(name)], args)
         _say(args, f"{m.name}: rendering the appendix")
-        figures = reportlib.write_figures(m, out_dir)
-        steps = cache.cached(m, "steps", (args.samples, args.seed),
-                             lambda m=m: m.verify_steps(args.samples, args.seed))
-        body = reportlib.render_body(m, verdicts, checks, settings, figures, steps)
-        reportlib.write(out_dir / f"{m.name}-body.tex", body)
-        documents.append(reportlib.write(out_dir / f"{m.name}.tex", reportlib.render_standalone(m, body)))
-        parts.append((m, body))
-    if combined and parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = reportlib.write_figures(m, Path(tmp))
+            files = {f["path"]: (Path(tmp) / f["path"]).read_bytes() for f in figures}
+        steps = m.verify_steps(args.samples, args.seed)
+        body = reportlib.render_body(m, verdicts, checks, {"samples": args.samples, "seed": args.seed},
+                                     figures, steps)
+        return {"name": m.name, "title": m.title, "body": body, "files": files,
+                "standalone": reportlib.render_standalone(m, body), "verdicts": verdicts, "checks": checks}
+    return cache.cached_by(fingerprint(name), name, "outputs", (args.samples, args.seed), compute)
+
+
+def _outputs_or_error(name: str, args):
+    try:
+        return _outputs(name, args)
+    except ToolkitError as exc:
+        return exc
+
+
+def _all_outputs(names: list[str], args) -> list:
+    """:func:`_outputs` of each model (or the :class:`ToolkitError` that stopped it), in order.
+
+    Models not in the cache are built in parallel processes, one per core (a fresh build is
+    bound by SymPy and z3, which run on one core each)."""
+    settings = (args.samples, args.seed)
+    results = {}
+    for name in names:
+        try:
+            results[name] = cache.lookup(fingerprint(name), name, "outputs", settings)
+        except ToolkitError as exc:
+            results[name] = exc
+    todo = [n for n in names if results[n] is None]
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers > 1 and sys.platform.startswith("linux"):
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            for name, out in zip(todo, pool.map(_outputs_or_error, todo, [args] * len(todo))):
+                results[name] = out
+    else:
+        for name in todo:
+            results[name] = _outputs_or_error(name, args)
+    return [results[n] for n in names]
+
+
+def _write_reports(outputs: list[dict], args, combined: bool = False) -> int:
+    """Write each model's standalone report, body fragment and figures (and the combined
+    appendix); compile the standalone documents when a LaTeX engine is present. Returns the
+    number of documents that failed to compile."""
+    out_dir = Path(args.out)
+    documents = []
+    for o in outputs:
+        for path, data in o["files"].items():
+            reportlib.write(out_dir / path, data)
+        reportlib.write(out_dir / f"{o['name']}-body.tex", o["body"])
+        documents.append(reportlib.write(out_dir / f"{o['name']}.tex", o["standalone"]))
+    if combined and outputs:
+        parts = [(o["name"], o["title"], o["body"]) for o in outputs]
         documents.append(reportlib.write(out_dir / "appendix.tex", reportlib.render_combined(parts)))
     for path in documents:
         print(f"wrote {path}")
@@ -185,23 +239,26 @@ def _check_writable(folder: str) -> None:
 
 def cmd_report(args) -> int:
     _check_writable(args.out)
-    results = _verify(_models(args.models), args)
-    failures = _render_and_write(results, args)
-    code = _exit_code(results, getattr(args, "strict", False))
+    outputs = _all_outputs(args.models or available(), args)
+    for o in outputs:
+        if isinstance(o, ToolkitError):
+            raise o
+    failures = _write_reports(outputs, args)
+    code = _exit_code(outputs, getattr(args, "strict", False))
     return code or (1 if failures else 0)
 
 
 def cmd_build(args) -> int:
     _check_writable(args.out)
-    results, failed = [], []
-    for name in available():
-        try:
-            results += _verify([load(name)], args)
-        except ToolkitError as exc:  # one broken model does not stop the others
-            print(f"error: {name}: {exc}", file=sys.stderr)
+    outputs, failed = [], []
+    for name, out in zip(available(), _all_outputs(available(), args)):
+        if isinstance(out, ToolkitError):  # one broken model does not stop the others
+            print(f"error: {name}: {out}", file=sys.stderr)
             failed.append(name)
-    failures = _render_and_write(results, args, combined=True)
-    code = _exit_code(results, getattr(args, "strict", False))
+        else:
+            outputs.append(out)
+    failures = _write_reports(outputs, args, combined=True)
+    code = _exit_code(outputs, getattr(args, "strict", False))
     return code or (1 if failures or failed else 0)
 
 

@@ -53,16 +53,36 @@ def enabled() -> bool:
 
 def cached(model, kind: str, settings: tuple, compute: Callable):
     """``compute()``, or its stored result for this model source, kind and settings."""
-    fingerprint = getattr(model, "source_fingerprint", None)
-    if fingerprint is None or not enabled():
-        return compute()
-    key = hashlib.sha256(repr((fingerprint, model.name, kind, settings)).encode()).hexdigest()
-    path = cache_dir() / "results" / f"{key}.pickle"
-    value = load_pickle(path)
+    return cached_by(getattr(model, "source_fingerprint", None), model.name, kind, settings, compute)
+
+
+def cached_by(fingerprint: str | None, name: str, kind: str, settings: tuple, compute: Callable):
+    """``compute()``, or its stored result for this source ``fingerprint`` (see
+    :func:`derivations.fingerprint`), model name, kind and settings; no caching without a
+    fingerprint."""
+    value = lookup(fingerprint, name, kind, settings)
     if value is None:
         value = compute()
-        store_pickle(path, value)
+        store(fingerprint, name, kind, settings, value)
     return value
+
+
+def _path(fingerprint: str, name: str, kind: str, settings: tuple) -> Path:
+    key = hashlib.sha256(repr((fingerprint, name, kind, settings)).encode()).hexdigest()
+    return cache_dir() / "results" / f"{key}.pickle"
+
+
+def lookup(fingerprint: str | None, name: str, kind: str, settings: tuple):
+    """The stored result (see :func:`cached_by`), or None (missing, unreadable, caching off)."""
+    if fingerprint is None or not enabled():
+        return None
+    return load_pickle(_path(fingerprint, name, kind, settings))
+
+
+def store(fingerprint: str | None, name: str, kind: str, settings: tuple, value) -> None:
+    """Store a result under its key (nothing without a fingerprint or with caching off)."""
+    if fingerprint is not None and enabled():
+        store_pickle(_path(fingerprint, name, kind, settings), value)
 
 
 def load_pickle(path: Path):

@@ -17,8 +17,8 @@ and the compiler, and loads it with :mod:`ctypes`.  Each input is read once and 
 once, so the evaluation runs close to the memory-bandwidth limit.  Without a compiler (or if
 compilation fails) :func:`compile_kernel` returns ``None`` and callers keep the numpy path.
 
-Scalars.  :func:`scalar_source` is the expression as Python source using :mod:`math`, for the
-float fast path of :class:`symbolic.numeric.NumericFunction`.
+Scalars take another path: :func:`symbolic.numeric.fast_function` generates a plain Python
+function over :mod:`math`.
 """
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
-from sympy.printing.pycode import PythonCodePrinter
 
 _KERNELS: dict[str, object] = {}
+_OMP_PID: int | None = None  # the process whose kernels run multi-threaded
 _DISABLED = os.environ.get("GT_DERIVATIONS_NO_C") == "1"
 
 
@@ -52,19 +52,19 @@ def _compiler() -> str | None:
 
 
 def c_source(expr: sp.Basic, symbols) -> str:
-    """A C function ``void kernel(long n, const double *a0, long s0, ..., double *out)``.
+    """A C function ``void kernel(int parallel, long n, const double *a0, long s0, ..., double *out)``.
 
     Argument ``i`` is read as ``a_i[j * s_i]``: stride 1 for an array, 0 for a broadcast scalar.
     """
     renamed = {s: sp.Symbol(f"x{i}", real=True) for i, s in enumerate(symbols)}
     replacements, (reduced,) = sp.cse([expr.xreplace(renamed)], symbols=sp.numbered_symbols("t"))
-    printer = C99CodePrinter()
+    printer = C99CodePrinter({"order": "none"})
     args = "".join(f"const double *restrict a{i}, long s{i}, " for i in range(len(symbols)))
     loads = " ".join(f"const double x{i} = a{i}[i * s{i}];" for i in range(len(symbols)))
     temps = " ".join(f"const double {t} = {printer.doprint(e)};" for t, e in replacements)
     return ("#include <math.h>\n"
-            f"void kernel(long n, {args}double *restrict out) {{\n"
-            "  #pragma omp parallel for schedule(static)\n"
+            f"void kernel(int parallel, long n, {args}double *restrict out) {{\n"
+            "  #pragma omp parallel for schedule(static) if(parallel)\n"
             f"  for (long i = 0; i < n; i++) {{ {loads} {temps} out[i] = {printer.doprint(reduced)}; }}\n"
             "}\n")
 
@@ -104,9 +104,14 @@ def compile_kernel(expr: sp.Basic, symbols):
 
     def kernel(arrays):
         """Evaluate on 1-d float64 C-contiguous arrays of one length ``n`` (or of size 1)."""
+        global _OMP_PID
         n = max((a.size for a in arrays), default=1)
         out = np.empty(n)
-        argv = [ctypes.c_long(n)]
+        if _OMP_PID is None:
+            _OMP_PID = os.getpid()
+        # GNU OpenMP's threads do not survive fork(): a forked child of a process that ran a
+        # parallel loop hangs in its first one, so such a child runs the loop on one thread
+        argv = [ctypes.c_int(os.getpid() == _OMP_PID), ctypes.c_long(n)]
         for a in arrays:
             argv += [a.ctypes.data_as(ctypes.c_void_p), ctypes.c_long(0 if a.size == 1 else 1)]
         argv.append(out.ctypes.data_as(ctypes.c_void_p))
@@ -128,12 +133,3 @@ def _compiler_version(cc: str) -> str:
         except (OSError, subprocess.SubprocessError, IndexError):
             _VERSIONS[cc] = "unknown"
     return _VERSIONS[cc]
-
-
-class _MathPrinter(PythonCodePrinter):
-    """Python source using the ``math`` module (no numpy), for scalar evaluation."""
-
-
-def scalar_source(expr: sp.Basic, symbols) -> str:
-    """The expression as Python source over ``math`` with arguments named as the symbols."""
-    return _MathPrinter({"fully_qualified_modules": True}).doprint(expr)

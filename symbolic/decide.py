@@ -42,6 +42,11 @@ class _Translator:
         self.vars: dict[sp.Symbol, z3.ArithRef] = {}
         self.side: list[z3.BoolRef] = []  # side conditions: denominators, sqrt definitions
         self._aux = 0
+        self.uses_ite = False  # if-then-else terms need z3's general solver, not QF_NRA
+
+    def _ite(self, cond, then, otherwise):
+        self.uses_ite = True
+        return z3.If(cond, then, otherwise)
 
     def var(self, s: sp.Symbol):
         if s not in self.vars:
@@ -101,11 +106,11 @@ class _Translator:
             terms = [self.term(a) for a in e.args]
             acc = terms[0]
             for t in terms[1:]:
-                acc = z3.If(t < acc, t, acc) if isinstance(e, sp.Min) else z3.If(t > acc, t, acc)
+                acc = self._ite(t < acc, t, acc) if isinstance(e, sp.Min) else self._ite(t > acc, t, acc)
             return acc
         if isinstance(e, sp.Abs):
             t = self.term(e.args[0])
-            return z3.If(t >= 0, t, -t)
+            return self._ite(t >= 0, t, -t)
         if isinstance(e, sp.Piecewise):
             pieces = list(e.args)
             expr, cond = pieces[-1]
@@ -113,7 +118,7 @@ class _Translator:
                 raise NotEncodable("Piecewise without an otherwise branch")
             acc = self.term(expr)
             for expr, cond in reversed(pieces[:-1]):
-                acc = z3.If(self.boolean(cond), self.term(expr), acc)
+                acc = self._ite(self.boolean(cond), self.term(expr), acc)
             return acc
         raise NotEncodable(f"{type(e).__name__} in {e}")
 
@@ -164,7 +169,7 @@ def decide(hypotheses: Iterable[sp.Basic], goal: sp.Basic, timeout_ms: int = 100
     tr = _Translator()
     hyps = [tr.boolean(h) for h in hypotheses]
     neg = z3.Not(tr.boolean(goal))
-    solver = z3.SolverFor("QF_NRA") if not any(_has_ite(x) for x in hyps + [neg]) else z3.Solver()
+    solver = z3.Solver() if tr.uses_ite else z3.SolverFor("QF_NRA")
     solver.set("timeout", int(timeout_ms))
     solver.add(*hyps, *tr.side, neg)
     res = solver.check()
@@ -183,10 +188,6 @@ def decide(hypotheses: Iterable[sp.Basic], goal: sp.Basic, timeout_ms: int = 100
     if simpler is not None:
         return Decision("refuted", simpler)
     return Decision("unknown", reason="z3 found a violating point but it did not survive exact re-checking")
-
-
-def _has_ite(e) -> bool:
-    return "If(" in str(e)
 
 
 def simplify_point(point: dict, check: Callable[[dict], bool]) -> dict | None:

@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import DomainError, UnknownNameError
+from .numeric import lambdify
 
 
 @dataclass(frozen=True)
@@ -407,5 +408,5 @@ _REL_CACHE: dict = {}
 def _relation_fn(rel: sp.Basic, symbols: list[sp.Symbol]):
     key = (rel, tuple(symbols))
     if key not in _REL_CACHE:
-        _REL_CACHE[key] = sp.lambdify(symbols, rel, modules="numpy")
+        _REL_CACHE[key] = lambdify(symbols, rel)
     return _REL_CACHE[key]

@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
-from .numeric import NumericFunction, root_bracketed
+from .numeric import NumericFunction, lambdify, root_bracketed
 
 from .decide import NotEncodable, decide
 from .errors import DerivationError
@@ -90,8 +90,8 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
     def _solve(*values):
         if not compiled:  # lambdified on first use (a general F has no numbers at all)
             compiled["g"] = NumericFunction(residual, (var, *params), name)._vector  # C kernel for long arrays
-            compiled["lo"] = sp.lambdify(params, lo, modules="numpy")
-            compiled["hi"] = sp.lambdify(params, hi, modules="numpy")
+            compiled["lo"] = lambdify(params, lo)
+            compiled["hi"] = lambdify(params, hi)
         g, flo, fhi = compiled["g"], compiled["lo"], compiled["hi"]
         arrays = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values])
         shape = arrays[0].shape if arrays else ()

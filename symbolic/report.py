@@ -202,18 +202,20 @@ def render_standalone(model, body: str) -> str:
 
 
 def render_combined(parts) -> str:
-    """One document with every model: ``parts`` is a list of ``(model, body)``."""
-    models = [{"title": escape(m.title), "label": _label(m.name), "body": body} for m, body in parts]
+    """One document with every model: ``parts`` is a list of ``(name, title, body)``."""
+    models = [{"title": escape(title), "label": _label(name), "body": body} for name, title, body in parts]
     return environment().get_template("combined.tex.j2").render(models=models)
 
 
-def write(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+def write(path: Path, text: str | bytes) -> Path:
+    """Write ``text`` (or bytes) to ``path`` atomically (temporary file in the same folder, then
+    rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes)
+              else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:

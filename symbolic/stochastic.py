@@ -80,6 +80,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import DerivationError, ToolkitError
+from .numeric import lambdify
 
 Profile = tuple  # one action per player
 Strategy = dict  # (state, player) -> {action: probability}
@@ -1194,7 +1195,7 @@ _LAMBDA: dict = {}
 def _lambda(expr, syms):
     key = (expr, tuple(syms))
     if key not in _LAMBDA:
-        _LAMBDA[key] = sp.lambdify(syms, expr, modules="numpy")
+        _LAMBDA[key] = lambdify(syms, expr)
     return _LAMBDA[key]
 
 

@@ -60,3 +60,37 @@ def test_root_bracketed_with_args_evaluates_only_unconverged_problems():
     assert np.allclose(with_args, closure, rtol=0, atol=1e-12)
     assert np.all(np.abs(np.cbrt(with_args) + k * with_args - c) < 1e-9)
     assert sizes[0] == 2000 and sizes[-1] < 2000
+
+
+def _ratio_function():
+    import sympy as sp
+
+    from symbolic.numeric import NumericFunction
+
+    a, b = sp.symbols("a b")
+    return NumericFunction(a / (1 + b**2), [a, b])
+
+
+def _evaluate_ratio(x):
+    return _ratio_function()(a=x, b=x)
+
+
+def test_compiled_kernels_work_in_a_forked_child():
+    """GNU OpenMP hangs a forked child's first parallel loop once the parent ran one; kernels
+    in such a child run on one thread instead (the build forks one process per model)."""
+    import multiprocessing as mp
+
+    import pytest
+
+    from symbolic.codegen import compile_kernel
+    from symbolic.numeric import C_THRESHOLD
+
+    f = _ratio_function()
+    if compile_kernel(f.expr, f.symbols) is None:
+        pytest.skip("no C compiler")
+    x = np.linspace(0, 1, 2 * C_THRESHOLD)
+    expected = x / (1 + x**2)
+    assert np.allclose(f(a=x, b=x), expected)  # the parent runs a parallel loop first
+    with mp.get_context("fork").Pool(1) as pool:
+        got = pool.apply_async(_evaluate_ratio, (x,)).get(timeout=60)
+    assert np.allclose(got, expected)
