@@ -36,6 +36,7 @@ from sympy.printing.c import C99CodePrinter
 
 _KERNELS: dict[str, object] = {}
 _OMP_PID: int | None = None  # the process whose kernels run multi-threaded
+_MODULE_SOURCE = Path(__file__).read_text()
 _DISABLED = os.environ.get("GT_DERIVATIONS_NO_C") == "1"
 
 
@@ -73,21 +74,31 @@ def compile_kernel(expr: sp.Basic, symbols):
     """A callable ``kernel(arrays) -> ndarray`` for same-length 1-d float arrays, or None."""
     if _DISABLED:
         return None
-    try:
-        source = c_source(expr, symbols)
-    except Exception:  # the C printer cannot print it (e.g. an undefined function)
-        return None
-    if "// Not supported" in source or "Not supported in C" in source:
-        return None
     cc = _compiler()
     if cc is None:
         return None
-    key = hashlib.sha256((source + cc + _compiler_version(cc)).encode()).hexdigest()[:24]
+    # keyed by the expression and this module's own source (which fixes the generated C), so a
+    # cached kernel is found without generating its source (CSE of a long Piecewise is slow)
+    key = hashlib.sha256((sp.srepr((expr, tuple(symbols))) + _MODULE_SOURCE + cc
+                          + _compiler_version(cc)).encode()).hexdigest()[:24]
     if key in _KERNELS:
         return _KERNELS[key]
     lib_path = cache_dir() / f"kernel-{key}.so"
+    unsupported = lib_path.with_suffix(".unsupported")  # remembers expressions C cannot print
     try:
+        if unsupported.exists():
+            _KERNELS[key] = None
+            return None
         if not lib_path.exists():
+            try:
+                source = c_source(expr, symbols)
+            except Exception:  # the C printer cannot print it (e.g. an undefined function)
+                source = "Not supported in C"
+            if "// Not supported" in source or "Not supported in C" in source:
+                _KERNELS[key] = None
+                lib_path.parent.mkdir(parents=True, exist_ok=True)
+                unsupported.touch()
+                return None
             lib_path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=lib_path.parent) as tmp:  # same file system: atomic rename
                 src, out = Path(tmp) / "k.c", Path(tmp) / "k.so"

@@ -103,6 +103,7 @@ class PartVerifier:
         self.domain = domain
         self.expand = expand
         self.settings = settings
+        self._draws: dict = {}  # the last few samples, by hypotheses and parameters
 
     # -- helpers -----------------------------------------------------------------------------
     def _hypotheses(self, prop: Proposition) -> tuple[list[sp.Basic], list[sp.Basic]]:
@@ -203,7 +204,6 @@ class PartVerifier:
 
     def _numeric(self, prop: Proposition, formula, given, check) -> PartVerdict:
         s = self.settings
-        rng = np.random.default_rng(s.seed)
         label = prop.label
         abstract = _abstract_parts([formula, *given])
         if abstract:  # a general F (undefined function, unevaluated integral): no numbers exist
@@ -213,7 +213,7 @@ class PartVerifier:
         if isinstance(prop, DerivativeSign):
             used |= self.expand(prop.function).free_symbols | {prop.wrt}
         try:  # only the parameters the part uses (and those tied to them) are drawn
-            draws = self.domain.sample(s.samples, rng, given=given, only={x.name for x in used})
+            draws = self._sample(given, {x.name for x in used})
         except Exception as exc:
             return PartVerdict(label, "unknown", "numeric", f"could not sample the hypotheses: {exc}")
         point = {self.domain[n].symbol: v for n, v in draws.items()}
@@ -235,6 +235,17 @@ class PartVerifier:
             detail += f" beyond floating-point noise ({len(bad)} draws violated only numerically)"
         return PartVerdict(label, "checked", f"numeric (N={s.samples}, tol={s.tol:g})", detail,
                            None, s.samples, max_error)
+
+    def _sample(self, given, names) -> dict:
+        """Seeded draws under the hypotheses ``given``; parts with the same hypotheses and
+        parameters share them (the draws depend on nothing else)."""
+        key = (tuple(given), frozenset(names))
+        if key not in self._draws:
+            if len(self._draws) >= 8:
+                self._draws.pop(next(iter(self._draws)))
+            rng = np.random.default_rng(self.settings.seed)
+            self._draws[key] = self.domain.sample(self.settings.samples, rng, given=given, only=names)
+        return self._draws[key]
 
     def _finite_difference_error(self, prop: DerivativeSign, point) -> float | None:
         """Cross-check the symbolic derivative against a numeric (complex-step) derivative."""
