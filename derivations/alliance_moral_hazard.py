@@ -640,6 +640,10 @@ def interior_branch(expr: sp.Basic) -> sp.Basic:
 
 
 def _long_section(m, long):
+    m.section("Long closed forms (interior branch)", lambda: _long_section_body(m, long))
+
+
+def _long_section_body(m, long):
     rows = []
     for q in long:
         expr = m.expand(q.expr)
@@ -652,11 +656,10 @@ def _long_section(m, long):
         except Exception:  # pragma: no cover
             pass
         rows.append(f"{q.latex} &= {tex(inner, m)} && \\text{{{_esc(q.description)}}}")
-    body = ("The following closed forms are long because the clipped CDF splits each of them into pieces "
+    return ("The following closed forms are long because the clipped CDF splits each of them into pieces "
             "(every piece is used by the verification and the numeric functions). Shown is the branch on "
             "the interior of the cost supports, where no type is sure to fight ($x_j - p_j + \\theta_j < \\bar c_j$):\n"
             "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
-    m.section("Long closed forms (interior branch)", body)
 
 
 def _esc(text):
@@ -683,7 +686,7 @@ def _sections(m, J, crisis, G, tv_F, V_F, tu_F, thetabar, th_s, th_L, concrete):
               "Lemma~1's step (BMR-5) needs $V < 1$ on $(0, \\underline\\theta)$, i.e. "
               "$\\int_0^{x-p+\\underline\\theta}F \\le x$; with the uniform $F$ this is "
               "$\\bar c x \\le 2(x+k-p)^2$, which the domain does not imply.")
-    m.section("Welfare and the bargaining stage",
+    m.section("Welfare and the bargaining stage", lambda: (
               "Two small targets: $u_1 + u_2$ has $\\partial/\\partial\\theta_i = -\\pi_i f_i(t_i)\\theta_i \\le 0$, so "
               "the null treaty maximises the sum (BMR-7). One large (deterred) and one small target bargain over "
               "the support $\\theta_s \\in [0, \\bar\\theta_s]$; the breakdown payoff is $u_i(0,0)$. "
@@ -700,7 +703,7 @@ def _sections(m, J, crisis, G, tv_F, V_F, tu_F, thetabar, th_s, th_L, concrete):
                 "holds for every $z$. For $L$, $u_L'$ jumps where all of $s$'s types start to fight "
                 "($\\theta_s = \\bar c_s - x_s + p_s$), and the ratio approaches $(2\\bar c_s - x_s + p_s)/\\bar c_s$ "
                 "from below the kink, so (4) needs $z \\ge (\\bar c_s - x_s + p_s)/(2\\bar c_s - x_s + p_s)$ whenever "
-                "the pie crosses the kink. Corollary~1's pair is solved numerically; its figure shows how the division moves with $z$.")
+                "the pie crosses the kink. Corollary~1's pair is solved numerically; its figure shows how the division moves with $z$."))
 
 
 # =============================================================================================

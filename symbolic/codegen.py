@@ -79,7 +79,7 @@ def compile_kernel(expr: sp.Basic, symbols):
         return None
     # keyed by the expression and this module's own source (which fixes the generated C), so a
     # cached kernel is found without generating its source (CSE of a long Piecewise is slow)
-    key = hashlib.sha256((sp.srepr((expr, tuple(symbols))) + _MODULE_SOURCE + cc
+    key = hashlib.sha256((sp.srepr((expr, tuple(symbols)), order="none") + _MODULE_SOURCE + cc
                           + _compiler_version(cc)).encode()).hexdigest()[:24]
     if key in _KERNELS:
         return _KERNELS[key]

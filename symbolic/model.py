@@ -191,9 +191,11 @@ class Model:
         """Record prose of the paper that has no formula to check."""
         self.unchecked.append((statement, reason))
 
-    def section(self, title: str, body_latex: str) -> None:
+    def section(self, title: str, body_latex: str | Callable[[], str]) -> None:
         """A section of narrative for the report (``body_latex`` is LaTeX, written by the model's
-        author), placed after the derived quantities and before the claims."""
+        author), placed after the derived quantities and before the claims.  A callable is
+        called when the report is rendered (for text that needs slow simplification: building
+        the model for ``eval`` or ``verify`` then does not pay for it)."""
         self.sections.append((title, body_latex))
 
     def figure(self, name: str, caption: str, draw: Callable) -> None:

@@ -177,7 +177,7 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
             "choices": [escape(c) for c in model.choices], "payoffs": payoffs, "cutoffs": cutoffs,
             "derived": derived, "claims": claims, "checks": checks,
             "unchecked": [{"statement": escape(s), "reason": escape(r)} for s, r in model.unchecked],
-            "sections": [{"title": escape(t), "body": b} for t, b in model.sections],
+            "sections": [{"title": escape(t), "body": b() if callable(b) else b} for t, b in model.sections],
             "figures": list(figures),
             "settings": {k: escape(v) for k, v in sorted(settings.items())}}
 
