@@ -255,7 +255,8 @@ def build(dist: str = "uniform") -> Model:
                              "threatened target's expected crisis payoff (bracket of eq. (2))")
     tu = crisis.least_deterrent(J)
     theta_underbar = m.derived("theta_underbar", tu, r"\underline{\theta}",
-                               "least deterrent support, from T = 0 (BMR-4)", cross_check=_check_theta_underbar)
+                               "least deterrent support, from T = 0 (BMR-4)", cross_check=_check_theta_underbar,
+                               defined_when=sp.Lt(p, k))  # with p >= k no support deters
     tu_F = crisis.least_deterrent(J, general[""])
     V_L0 = crisis.crisis_value(L, 0)
     u_L00 = pi_L * V_L0 + pi_s                        # breakdown payoff u_L(0,0): L threatened, s pays 0

@@ -35,6 +35,14 @@ HOSTILE_CASES = [
     ("unknown command", ["frobnicate"]),
     ("non-positive sample count", ["verify", "csd_signaling", "--samples", "0"]),
     ("unwritable output folder", ["report", "csd_signaling", "--no-pdf", "--out", "{unwritable}"]),
+    ("alliance: quantity undefined there (p >= k)",
+     ["eval", "alliance_moral_hazard", "theta_underbar", "x=0.8", "p=0.7", "k=0.6", "cbar=1"]),
+    ("alliance: unknown distribution",
+     ["eval", "alliance_moral_hazard", "theta_underbar", "--dist", "lognormal", "x=0.5", "p=0.2", "k=0.6", "cbar=1"]),
+    ("option the model does not have", ["eval", "csd_signaling", "chat_U", "--dist", "power", "p=0.6"]),
+    ("Called Bluff: unknown game", ["equilibria", "called_bluff", "--game", "nosuch"]),
+    ("Called Bluff: out-of-domain discount", ["equilibria", "called_bluff", "d=1.5"]),
+    ("Called Bluff: sweep of an unknown parameter", ["sweep", "called_bluff", "zz"]),
 ]
 
 

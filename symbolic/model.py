@@ -16,6 +16,8 @@ and users then call :meth:`Model.quantity`, :meth:`Model.numeric`, :meth:`Model.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -25,7 +27,7 @@ from sympy.parsing.sympy_parser import parse_expr
 
 from .claims import Claim, Equivalent
 from .domain import Domain, Interval, Parameter
-from .errors import ToolkitError, UnknownNameError
+from .errors import DomainError, ToolkitError, UnknownNameError
 from .numeric import NumericFunction, find_root, fast_function
 from .payoffs import Cutoff, Game, Preference, derive_cutoff
 from .verify import PartVerifier, Settings, Verdict, combine
@@ -48,6 +50,7 @@ class Quantity:
     cutoff: Cutoff | None = None
     display: sp.Basic | None = None
     cross_check: Callable | None = None
+    defined_when: sp.Basic | None = None  # where the formula means something (e.g. a root exists)
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -161,13 +164,18 @@ class Model:
         return q
 
     def derived(self, name: str, expr: str | sp.Basic, latex: str, description: str = "",
-                display: str | sp.Basic | None = None, cross_check: Callable | None = None) -> Quantity:
-        """Register any other derived expression (``cross_check(model, draws) -> values`` optional)."""
+                display: str | sp.Basic | None = None, cross_check: Callable | None = None,
+                defined_when: sp.Basic | None = None) -> Quantity:
+        """Register any other derived expression (``cross_check(model, draws) -> values`` optional).
+
+        ``defined_when`` is the condition under which the quantity exists (the formula may still
+        return numbers elsewhere): :meth:`evaluate` refuses points outside it with a one-line
+        error, and :meth:`numeric` returns NaN there."""
         if isinstance(expr, str):
             display = display if display is not None else expr
             expr = self.parse(expr)
         q = Quantity(name, sp.sympify(expr), latex, description, display=self._form(display),
-                     cross_check=cross_check)
+                     cross_check=cross_check, defined_when=defined_when)
         self._check_display(q)
         self._add(q)
         return q
@@ -246,14 +254,28 @@ class Model:
         """A vectorised numeric function of a quantity; keyword arguments are parameter names."""
         if name not in self._numeric:
             expr = self.quantity(name)
+            condition = self._get(name).defined_when
+            if condition is not None:
+                expr = sp.Piecewise((expr, self.expand(condition)), (sp.nan, True))
             self._numeric[name] = fast_function(expr, self.domain.order(expr.free_symbols), name)
         return self._numeric[name]
 
     def evaluate(self, name: str, **values) -> float:
-        """The value of a quantity at a point, after checking every value against its domain."""
+        """The value of a quantity at a point, after checking every value against its domain.
+
+        Raises :class:`DomainError` (one line) outside the quantity's ``defined_when`` condition
+        and wherever it has no finite value (e.g. its defining equation has no root there)."""
         fn = self.numeric(name)
         checked = self.domain.check(values, needed=fn.parameters)
-        return fn(**{p: checked[p] for p in fn.parameters})
+        condition = self._get(name).defined_when
+        if condition is not None:
+            point = {self.domain[k].symbol: sp.Float(v) for k, v in checked.items()}
+            if self.expand(condition).xreplace(point) is not sp.true:
+                raise DomainError(f"{name} is not defined at these values: it needs {condition}")
+        value = fn(**{p: checked[p] for p in fn.parameters})
+        if not math.isfinite(value):
+            raise DomainError(f"{name} has no finite value at these values (no solution in the domain there)")
+        return value
 
     def verify(self, samples: int = 2000, seed: int = 0, timeout_ms: int = 10000,
                progress: Callable[[str], None] | None = None) -> list[Verdict]:

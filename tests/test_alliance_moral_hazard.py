@@ -202,3 +202,15 @@ def test_bad_input_is_one_line(capsys, argv, needle):
     code, _, err = run(capsys, *argv)
     assert code == 2
     assert needle in err and err.strip().count("\n") == 0
+
+
+def test_theta_underbar_is_undefined_without_deterrence(model):
+    """With p >= k no support deters: eval refuses the point, the numeric function gives NaN there."""
+    from symbolic.errors import DomainError
+
+    with pytest.raises(DomainError, match="needs p < k"):
+        model.evaluate("theta_underbar", x=0.8, p=0.7, k=0.6, cbar=1)
+    f = model.numeric("theta_underbar")
+    assert math.isnan(f(x=0.8, p=0.7, k=0.6, cbar=1.0))
+    both = f(x=np.array([0.8, 0.5]), p=np.array([0.7, 0.2]), k=0.6, cbar=1.0)
+    assert np.isnan(both[0]) and both[1] == pytest.approx(model.evaluate("theta_underbar", x=0.5, p=0.2, k=0.6, cbar=1))

@@ -109,3 +109,13 @@ def test_assignments_may_follow_options(capsys):
     assert code == 0 and float(out) == pytest.approx(0.75 ** 0.5 - 0.3, rel=1e-12)
     code, out, err = run(capsys, "eval", "csd_signaling", "chat_U", "p=0.6", "--bogus", "1")
     assert code == 2 and "unrecognized arguments: --bogus 1" in err
+
+
+def test_hostile_table_every_case_fails_cleanly():
+    """`audit`'s hostile-input table: each case exits non-zero with one line on stderr, no traceback."""
+    from derivations import audit
+
+    rows = audit.hostile_table()
+    assert len(rows) == len(audit.HOSTILE_CASES)
+    assert [r["case"] for r in rows if not r["ok"]] == []
+    assert all(r["exit"] == 2 for r in rows)  # every case is bad input
