@@ -50,6 +50,83 @@ from symbolic.numeric import root_bracketed, root_bracketed_in, tanh_sinh
 
 SEED = "000_592bf9764b79cbeb.txt"
 
+#: Mutants (see :mod:`symbolic.mutation`) that cannot change any verdict, and why.  For the claim flips
+#: the mutated part is true again (z3 proves it, or sampling finds no violation, as for the original).
+_KS = ("no formula of this part involves k_s (the bargaining payoffs treat s, the small country, as threatened), "
+       "and p_s > k_s and p_s < k_s each leave every value of the other parameters possible, so the part is "
+       "decided over the same set either way")
+_PIE = ("thetabar_s involves no k_L and is positive on the whole domain, not only under condition (1): "
+        "u_L(theta_L^d, 0) = pi_L + pi_s exceeds u_L(0,0) = pi_L V_L(0) + pi_s because V_L(0) <= 1 - p_L < 1, and "
+        "u_L(theta_L^d, .) decreases continuously to -infinity")
+_HAT_L = ("thetahat_L involves no k_L and solves L's indifference at every parameter value and every theta_s >= 0: "
+          "z u_L(0,0) + (1-z) u_L(theta_s) is below pi_L + pi_s = u_L(theta_L^d, 0) (V_L(0) <= 1 - p_L < 1) and "
+          "u_L(theta_L^d, .) decreases continuously to -infinity, so neither condition (1) nor theta_s <= thetabar_s "
+          "is needed")
+_PAIR = ("x* and y* involve no k_L and satisfy (8) with 0 <= x* <= y* <= thetabar_s at every parameter value, not "
+         "only under condition (1): thetahat_s(thetahat_L(x)) - x is >= 0 at x = 0 and <= 0 at thetabar_s "
+         "(thetahat_L(thetabar_s) = thetabar_s), and thetahat_s(y) <= y, thetahat_L(x) <= thetabar_s for x <= thetabar_s "
+         "by monotonicity of u_s, u_L")
+_PARETO = ("BMR-7's last part follows from its last hypothesis alone: u_1 + u_2 <= u_1(0,0) + u_2(0,0) rules out "
+           "u_1 >= u_1(0,0), u_2 >= u_2(0,0) with one of them strict, whatever the sign of p_i - k_i")
+_DISJUNCT = ("reversing one strict disjunct u_i > u_i(0,0) of BMR-7's last part makes it contradict the conjunct "
+             "u_i >= u_i(0,0); the part then says no treaty has u_i >= u_i(0,0) and u_j > u_j(0,0), which the "
+             "hypothesis u_1 + u_2 <= u_1(0,0) + u_2(0,0) implies just as it implies the original")
+_RHO = ("BMR-12's ratio parts (and its repair's) assume rho_i <= 1 - p < 1; the diagonal parts hold for every "
+        "rho_i > 0 (F(x - p + rho_1) rho_1 (1 - alpha) > 0 as x - p + rho_1 > 0; the alpha = 1 part is pure logic)")
+_PI = "pi enters only BMR-5's first part, (3) - (2) = pi (1 - V), an identity for every real pi"
+MUTATION_EQUIVALENTS = {
+    "claim-flip:BMR-7:part3:inequality 3 (pi_s*Piecewise((Piecewise(((1 - x_s)*(1 - (-p_s ..#d7eb5796) reversed": _DISJUNCT,
+    "claim-flip:BMR-7:part3:inequality 4 (pi_s*Piecewise((Piecewise((1 + (1 - theta_s)*(-p..#ff4db3ac) reversed": _DISJUNCT,
+    "claim-flip:BMR-7:part3:hypothesis 1 (p_L > k_L) reversed": _PARETO,
+    "claim-flip:BMR-7:part3:hypothesis 2 (p_s > k_s) reversed": _PARETO,
+    "claim-flip:BMR-7:part3:hypothesis 3 (pi_s*Piecewise((Piecewise(((1 - x_s)*(1 - (-p_s ..#f97dd423) reversed":
+        "with small targets u_1 + u_2 <= u_1(0,0) + u_2(0,0) always (BMR-7's second part), so the reversed hypothesis "
+        "u_1 + u_2 >= u_1(0,0) + u_2(0,0) forces equality, and a treaty with u_1 >= u_1(0,0), u_2 >= u_2(0,0), one "
+        "strict, would make the sum larger: the part stays true (z3 proves it)",
+    "claim-flip:BMR-9:part1:hypothesis 3 (p_s > k_s) reversed": _KS,
+    "claim-flip:BMR-9:part2:hypothesis 1 (p_L < k_L) reversed": _PIE,
+    "claim-flip:BMR-9:part2:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PIE,
+    "claim-flip:BMR-10:part3:hypothesis 1 (p_s > k_s) reversed": _KS,
+    "claim-flip:BMR-10:part4:hypothesis 1 (p_L < k_L) reversed": _HAT_L,
+    "claim-flip:BMR-10:part4:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _HAT_L,
+    "claim-flip:BMR-10:part4:hypothesis 3 (p_s > k_s) reversed": _KS,
+    "claim-flip:BMR-10:part4:hypothesis 4 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#c9f2014d) reversed": _HAT_L,
+    "claim-flip:BMR-10:part5:hypothesis 1 (p_s > k_s) reversed": _KS,
+    "claim-flip:BMR-10:part5:hypothesis 2 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#c9f2014d) reversed":
+        "bound (4) for s holds for every theta_s >= 0, not only on the pie: s's indifference reads H(that) = "
+        "z H(t_0) + (1-z) H(t) (H = int_0 F, t = x_s - p_s + theta_s), so (1-z) F(t) < F(that) (uniform: that^2 = "
+        "z t_0^2 + (1-z) t^2 > (1-z)^2 t^2 inside the support, that^2 >= z t_0^2 + (1-z) cbar_s^2 beyond it, ratio 1 "
+        "once both are beyond)",
+    "claim-flip:BMR-11:part1:hypothesis 1 (p_L < k_L) reversed": _PAIR,
+    "claim-flip:BMR-11:part1:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
+    "claim-flip:BMR-11:part1:hypothesis 3 (p_s > k_s) reversed": _KS,
+    "claim-flip:BMR-11:part2:hypothesis 1 (p_L < k_L) reversed": _PAIR,
+    "claim-flip:BMR-11:part2:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
+    "claim-flip:BMR-11:part2:hypothesis 3 (p_s > k_s) reversed": _KS,
+    "claim-flip:BMR-11:part3:hypothesis 1 (p_L < k_L) reversed": _PAIR,
+    "claim-flip:BMR-11:part3:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
+    "claim-flip:BMR-11:part3:hypothesis 3 (p_s > k_s) reversed": _KS,
+    "domain:x:lo=-1": "implied by the other bounds: 0 < p < x",
+    "domain:p:hi=2": "implied by the other bounds: p < x < 1",
+    "domain:c:lo=-1": "c enters only BMR-1 (the payoff 1 - p - c + theta): its cutoff and 'fights iff c <= x - p + theta' "
+                      "are linear in c and hold for every real c",
+    "domain:pi:lo=-1": _PI,
+    "domain:pi:hi=2": _PI,
+    "domain:k_L:lo=-1": "every part with k_L assumes p_L < k_L (so k_L > p_L > 0 anyway) or, in BMR-7, p_L > k_L, under "
+                        "which L is threatened for any k_L (T_L >= min(x_L, p_L - k_L) > 0): k_L in (-1, 0] changes no part",
+    "domain:k_s:lo=-1": "k_s enters only hypotheses p_s > k_s, which leave every p_s possible with k_s > 0 already, and BMR-7's "
+                        "threat condition, true for any k_s < p_s (T_s >= min(x_s, p_s - k_s) > 0): k_s in (-1, 0] changes no part",
+    "domain:cbar_L:lo=-1": "with cbar_L <= 0 every type of L fights (F_L = 1 at t_L > 0), so condition (1) for L fails "
+                           "(T_L(0) = p_L - k_L < 0) and the parts assuming it are unchanged; the others still hold there "
+                           "(BMR-7's sum is flat in theta_L, BMR-8's pi_L F_L theta_L > 0 for theta_L > 0)",
+    "domain:cbar_s:lo=-1": "with cbar_s <= 0 every type of s fights (F_s = 1 at t_s > 0), as where x_s - p_s >= cbar_s > 0: "
+                           "u_s, u_L are affine in theta_s with slopes +-pi_s, so thetahat_s = (1-z) theta_s, thetahat_L = "
+                           "z thetabar_s + (1-z) theta_s, both ratios in (4) are 1, (x*, y*) is the linear alternating-offers "
+                           "split, and BMR-7's sum is flat in theta_s: every part still holds",
+    "domain:rho_1:hi=2": _RHO,
+    "domain:rho_2:hi=2": _RHO,
+}
+
 
 def budget(part, ms: int):
     """Give a part its own z3 time budget (ms): for formulas with nested square roots and
@@ -231,6 +308,8 @@ def build(dist: str = "uniform") -> Model:
     game.outcome("Fight", "war; the partner pays the support", Challenger="p - k", Target="1 - p - c + theta",
                  Partner="1 - theta")
     crisis = Crisis(game, {"x": x, "p": p, "k": k, "theta": theta, "c": c})
+    # a deterred challenger keeps the status quo: the target's and the partner's payoffs then
+    sq_target, sq_partner = game.payoff("Target", "SQ"), game.payoff("Partner", "SQ")
 
     # ---- Indifference => cutoffs -------------------------------------------------------------------
     fights = game.prefers("Target", "Fight", "Capitulate", "the target fights rather than capitulates")
@@ -259,11 +338,11 @@ def build(dist: str = "uniform") -> Model:
                                defined_when=sp.Lt(p, k))  # with p >= k no support deters
     tu_F = crisis.least_deterrent(J, general[""])
     V_L0 = crisis.crisis_value(L, 0)
-    u_L00 = pi_L * V_L0 + pi_s                        # breakdown payoff u_L(0,0): L threatened, s pays 0
-    u_s00 = pi_s * crisis.crisis_value(S, 0) + pi_L   # u_s(0,0)
+    u_L00 = pi_L * V_L0 + pi_s * crisis.partner_value(S, 0)   # breakdown payoff u_L(0,0): L threatened, s pays 0
+    u_s00 = pi_s * crisis.crisis_value(S, 0) + pi_L * crisis.partner_value(L, 0)   # u_s(0,0)
     V_s = crisis.crisis_value(S)
-    own_L = sp.Piecewise((crisis.crisis_value(L), crisis.threatened(L)), (1, True))
-    partner_L = sp.Piecewise((crisis.partner_value(L), crisis.threatened(L)), (1, True))
+    own_L = sp.Piecewise((crisis.crisis_value(L), crisis.threatened(L)), (sq_target, True))
+    partner_L = sp.Piecewise((crisis.partner_value(L), crisis.threatened(L)), (sq_partner, True))
     u_L_full = pi_L * own_L + pi_s * crisis.partner_value(S)
     u_s_full = pi_s * V_s + pi_L * partner_L
     u_i = m.derived("u_i", pi_s * V_s + (1 - pi_s) * crisis.partner_value(L), r"u_i",
@@ -273,8 +352,8 @@ def build(dist: str = "uniform") -> Model:
     theta_underbar_L = tu.xreplace({x: x_L, p: p_L, k: k_L, cbar: cbar_L})
 
     # the pie: u_L(theta_L^d, theta_s) = u_L(0,0) with theta_L^d deterrent
-    u_L_pie = pi_L + pi_s * crisis.partner_value(S)       # a function of theta_s
-    u_s_pie = pi_s * V_s + pi_L
+    u_L_pie = pi_L * sq_target + pi_s * crisis.partner_value(S)       # a function of theta_s
+    u_s_pie = pi_s * V_s + pi_L * sq_partner
     w, yv = sp.Symbol("w", nonnegative=True), sp.Symbol("y", real=True)
     kink_s = sp.solve(sp.Eq(S.t(), cbar_s), theta_s)[0]   # theta_s where all of s's types fight
     neg_uL = _pieces(-u_L_pie.subs(theta_s, w), kink_s)
@@ -387,7 +466,7 @@ def build(dist: str = "uniform") -> Model:
     # BMR-5: Lemma 1's 'by assumption' step
     W_j = sp.Function("W_j")  # the partner's term of (2), (3): unchanged by the deviation
     eq2 = pi * crisis.crisis_value(J, dist=G) + (1 - pi) * W_j(theta_L)
-    eq3 = pi * 1 + (1 - pi) * W_j(theta_L)
+    eq3 = pi * sq_target + (1 - pi) * W_j(theta_L)
     between = [theta > 0, theta < tu]
     H_J = J.F.integrated_cdf(J.t(tu))
     repair_cond = sp.LessThan(H_J, x)
@@ -460,9 +539,15 @@ def build(dist: str = "uniform") -> Model:
              "does equal the first (induction), and the rest of the chain and the key identity are correct, so "
              "Lemma 2's conclusion stands."))
 
-    # BMR-7: Proposition 2 (two small targets; the second reuses L's parameters)
-    uL_small = pi_L * crisis.crisis_value(L) + pi_s * crisis.partner_value(S)
-    us_small = pi_s * V_s + pi_L * crisis.partner_value(L)
+    # BMR-7: Proposition 2 (two small targets; the second reuses L's parameters).  The payoffs include
+    # the challenger's choice (status quo when deterred): small targets (p_i > k_i) are always threatened
+    def own(T):
+        return sp.Piecewise((crisis.crisis_value(T), crisis.threatened(T)), (sq_target, True))
+
+    def partner(T):
+        return sp.Piecewise((crisis.partner_value(T), crisis.threatened(T)), (sq_partner, True))
+    uL_small = pi_L * own(L) + pi_s * partner(S)
+    us_small = pi_s * own(S) + pi_L * partner(L)
     Wsum = uL_small + us_small
     W0 = Wsum.subs({theta_L: 0, theta_s: 0})
     small_both = [p_L > k_L, p_s > k_s]
@@ -483,10 +568,11 @@ def build(dist: str = "uniform") -> Model:
     ], paper_form=r"u_1(\boldsymbol\theta) + u_2(\boldsymbol\theta) \le u_1(0,0) + u_2(0,0)", about=("u_i",),
         note="The proof's display writes u_1(theta) + u_1(theta); it means u_1 + u_2. When x_i - p_i >= cbar_i "
              "(all types already fight) the sum is flat in theta_i: such treaties are pure transfers, never "
-             "Pareto improvements."))
+             "Pareto improvements. The payoffs include the challenger's choice, so the hypothesis matters: with "
+             "a large target (p_i < k_i) a deterrent treaty can raise u_1 + u_2."))
 
     # BMR-8: Lemma 3's step
-    us_det_F = pi_s * crisis.crisis_value(S, dist=GS) + pi_L * 1
+    us_det_F = pi_s * crisis.crisis_value(S, dist=GS) + pi_L * sq_partner
     us_thr_F = pi_s * crisis.crisis_value(S, dist=GS) + pi_L * crisis.partner_value(L, dist=GL)
     m.claim(Claim("BMR-8", "Lemma 3: u_s(theta_underbar_L, theta_s) - u_s(theta_L*, theta_s) = "
                            "pi_L F(x_L - p_L + theta_L*) theta_L*", [
@@ -504,7 +590,9 @@ def build(dist: str = "uniform") -> Model:
     # BMR-9: the pie
     m.claim(Claim("BMR-9", "the pie thetabar_s solves u_L(theta_L*, thetabar_s) = u_L(0,0); closed form for "
                            "the concrete F", [
-        budget(Same(compose(u_L_full, theta_s, thetabar), u_L00,
+        # u_L(0,0) read off u_L itself (the challenger's choice at theta_L = 0 included), not the
+        # threatened form u_L00 the pie is solved from: that L is threatened at 0 is condition (1)
+        budget(Same(compose(u_L_full, theta_s, thetabar), u_L_full.subs({theta_L: 0, theta_s: 0}),
              "u_L(theta_L*, thetabar_s) = u_L(0,0) for any deterrent theta_L* >= theta_underbar_L",
              given=cond1_L + small_s + [theta_L >= theta_underbar_L]), 300),
         budget(Holds(thetabar > 0, "the pie is positive", given=cond1_L), 300),

@@ -11,8 +11,8 @@ while it is built:
   so only the claims and the numeric cross-check can notice);
 * ``claim-flip``   -- one inequality in one claim part has its direction reversed, an equality's
   right side is shifted by 1/7, or a derivative's claimed sign is flipped;
-* ``domain``       -- a parameter's bound is moved (0 -> -1, 1 -> 2) or an ordering constraint is
-  dropped.
+* ``domain``       -- a parameter's bound is moved (0 -> -1, 1 -> 2; a sampling window that starts
+  or ends at that bound moves with it) or an ordering constraint is dropped.
 
 The mutant is *caught* when its build fails with a clear derivation error, any claim's verdict
 (or a part's, a counterexample, or a repair's verdict) differs from the unmutated model's, or a
@@ -213,7 +213,16 @@ def _domain_patch(param: str | None = None, domain: Interval | None = None, drop
         orig_param, orig_constrain = Model.parameter, Model.constrain
 
         def parameter(self, name, dom, *a, **k):
-            return orig_param(self, name, domain if name == param else dom, *a, **k)
+            sym = orig_param(self, name, domain if name == param else dom, *a, **k)
+            par = self.domain.parameters[name]
+            if name == param and par.sample_range is not None:
+                # a sampling window that starts (ends) at the old bound restates that bound: it
+                # moves with it, or the draws would never leave the old domain
+                lo, hi = par.sample_range
+                lo = float(domain.lo) if dom.lo is not None and lo == dom.lo else lo
+                hi = float(domain.hi) if dom.hi is not None and hi == dom.hi else hi
+                par.sample_range = (lo, hi)
+            return sym
 
         def constrain(self, relation, reason=""):
             if str(relation) == drop_constraint:

@@ -15,7 +15,9 @@ For each part :math:`P` of a claim, with hypotheses :math:`H` (the domain and th
    recorded.
 
 The numeric stage also runs after a proof, as a guard: a proved part that fails at a sample
-point means the toolkit is wrong, and the verdict says so instead of claiming a proof.
+point means the toolkit is wrong, and the verdict says so instead of claiming a proof; a proved
+part whose hypotheses cannot be sampled because z3 shows them unsatisfiable is *vacuous* and is
+reported ``unknown`` (method ``vacuous``) instead.
 """
 from __future__ import annotations
 
@@ -179,6 +181,10 @@ class PartVerifier:
                                f"INTERNAL INCONSISTENCY: proved ({verdict.method}) but sampling found "
                                f"{exact_str(numeric.counterexample)}", numeric.counterexample,
                                numeric.samples, numeric.max_error)
+        if verdict.status == "proved" and numeric.detail.startswith("could not sample") and _empty(hyps):
+            return PartVerdict(label, "unknown", "vacuous",
+                               f"the hypotheses are empty (z3: unsatisfiable), so the {verdict.method} proof "
+                               "says nothing")
         return verdict
 
     def _symbolic(self, prop: Proposition, formula, given) -> bool:
@@ -277,6 +283,14 @@ def _abstract_parts(exprs) -> str:
             if user_defined and getattr(cls, "_imp_", None) is None:
                 found.add(cls.__name__)
     return ", ".join(sorted(found))
+
+
+def _empty(hyps) -> bool:
+    """True when z3 shows that no point satisfies ``hyps`` (a part about no point is vacuous)."""
+    try:
+        return decide(hyps, sp.false, 10000).outcome == "proved"
+    except NotEncodable:
+        return False
 
 
 def _truth(b):
