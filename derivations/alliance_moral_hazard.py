@@ -798,10 +798,6 @@ def _sections(m, J, crisis, G, tv_F, V_F, tu_F, thetabar, th_s, th_L, concrete):
 # =============================================================================================
 # Independent numeric checks (each docstring's first line names the method)
 # =============================================================================================
-def _num(model, name):
-    return model.numeric(name)
-
-
 def _cdf_numeric(model, cbar, c, draws):
     """The chosen distribution's CDF in numbers (clipped)."""
     gamma = draws.get("gamma", 1.0) if model.options["dist"] == "power" else 1.0
@@ -877,18 +873,18 @@ def _hat_residual(model, who):
     return residual
 
 
-def _solve_hat(model, draws, who, theta_s):
-    """Root of the defining equation of thetahat (payoffs evaluated numerically)."""
-    point = {**_with_breakdown_payoffs(model, draws), "at": theta_s}
-    hi = theta_s + 1e-12 if who == "s" else 1 / draws["pi_s"] + 1 + theta_s
-    return root_bracketed_in(_hat_residual(model, who), np.zeros_like(theta_s), hi, point)
+def _solve_hat(model, point, who, theta_s):
+    """Root of the defining equation of thetahat (payoffs evaluated numerically); ``point`` from
+    :func:`_with_breakdown_payoffs`."""
+    hi = theta_s + 1e-12 if who == "s" else 1 / point["pi_s"] + 1 + theta_s
+    return root_bracketed_in(_hat_residual(model, who), np.zeros_like(theta_s), hi, {**point, "at": theta_s})
 
 
 def _check_thetahat(who):
     def check(model, draws):
         """bracketed root finding on the defining equation u_i(thetahat) = z u_i(0,0) + (1-z) u_i(theta_s)"""
         ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
-        return np.where(ok, _solve_hat(model, draws, who, draws["theta_s"]), np.nan)
+        return np.where(ok, _solve_hat(model, _with_breakdown_payoffs(model, draws), who, draws["theta_s"]), np.nan)
     return check
 
 
@@ -898,11 +894,12 @@ def _check_dthetahat(who):
         ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
         ts = draws["theta_s"]
         h = 1e-3 * np.maximum(ts, 1e-3)
-        f = [_solve_hat(model, draws, who, ts + j * h) for j in (-2, -1, 1, 2)]
+        point = _with_breakdown_payoffs(model, draws)
+        f = [_solve_hat(model, point, who, ts + j * h) for j in (-2, -1, 1, 2)]
         d = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
         # meaningful away from the kinks of the clipped CDF (where (6) has one-sided values)
         kink = draws["cbar_s"] - draws["x_s"] + draws["p_s"]
-        hat = _solve_hat(model, draws, who, ts)
+        hat = _solve_hat(model, point, who, ts)
         dist = np.minimum(np.abs(ts - kink), np.abs(hat - kink))
         away = (dist > 10 * h) & (np.abs(hat - kink) > 10 * h) & (ts > 10 * h)
         return np.where(ok & away, d, np.nan)
