@@ -814,10 +814,12 @@ def _check_threat_value(model, draws):
 def _check_chat(model, draws):
     """tanh-sinh quadrature of c dF(c) on [0, t] (103 nodes), divided by F(t)"""
     x, p, cbar, th = (draws[n] for n in ("x", "p", "cbar", "theta"))
-    gam = (draws["gamma"] if model.options["dist"] == "power" else np.ones_like(x))[:, None]
     t = np.minimum(x - p + th, cbar)
-    num = tanh_sinh(lambda c: c * gam * c ** (gam - 1) / cbar[:, None] ** gam, np.zeros_like(t), t)
-    return num / (t / cbar) ** gam[:, 0]
+    if model.options["dist"] == "power":
+        gam = draws["gamma"]
+        num = tanh_sinh(lambda c, g, cb: c * g * c ** (g - 1) / cb ** g, np.zeros_like(t), t, args=(gam, cbar))
+        return num / (t / cbar) ** gam
+    return tanh_sinh(lambda c, cb: c / cb, np.zeros_like(t), t, args=(cbar,)) / (t / cbar)
 
 
 def _check_theta_underbar(model, draws):
@@ -833,9 +835,11 @@ def _check_theta_underbar(model, draws):
 
 def _check_thetabar(model, draws):
     """bracketed root finding on u_L(theta_L^d, theta_s) - u_L(0,0) in theta_s, payoffs evaluated numerically"""
-    point = _with_breakdown_payoffs(model, draws)
-    root = root_bracketed_in(lambda t, d: _u_L(model, d, t) - d["uL00"], 0 * point["z"], 1 / draws["pi_s"] + 1, point)
-    return np.where(_deterrable(model, draws), root, np.nan)
+    def solve(draws):
+        point = _with_breakdown_payoffs(model, draws)
+        return root_bracketed_in(lambda t, d: _u_L(model, d, t) - d["uL00"], 0 * point["z"], 1 / draws["pi_s"] + 1,
+                                 point)
+    return _where(_deterrable(model, draws), draws, solve)
 
 
 def _u_s(model, d, theta_s):
@@ -855,6 +859,23 @@ def _with_breakdown_payoffs(model, draws):
     zero = np.zeros_like(draws["x_L"])
     uL00 = model.numeric("u_L")(**{**draws, "theta_L": zero, "theta_s": zero})
     return {**draws, "us0": _u_s(model, draws, zero), "uL00": uL00}
+
+
+def _where(ok, draws, solve):
+    """``solve`` (returning an array or a tuple of arrays) on the draws where ``ok``; NaN at the
+    others, where the checked quantity is undefined (no need to solve there)."""
+    got = solve({k: v[ok] for k, v in draws.items()})
+
+    def spread(values):
+        out = np.full(ok.shape, np.nan)
+        out[ok] = values
+        return out
+    return tuple(map(spread, got)) if isinstance(got, tuple) else spread(got)
+
+
+def _solvable(model, draws):
+    """Draws where the hat equations have their root: deterrable, and p_s > k_s."""
+    return _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
 
 
 def _deterrable(model, draws):
@@ -883,29 +904,40 @@ def _solve_hat(model, point, who, theta_s):
 def _check_thetahat(who):
     def check(model, draws):
         """bracketed root finding on the defining equation u_i(thetahat) = z u_i(0,0) + (1-z) u_i(theta_s)"""
-        ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
-        return np.where(ok, _solve_hat(model, _with_breakdown_payoffs(model, draws), who, draws["theta_s"]), np.nan)
+        return _where(_solvable(model, draws), draws,
+                      lambda d: _solve_hat(model, _with_breakdown_payoffs(model, d), who, d["theta_s"]))
     return check
 
 
 def _check_dthetahat(who):
     def check(model, draws):
-        """five-point finite differences (step 1e-3 theta_s) of the bracketed root of thetahat's defining equation"""
-        ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
-        ts = draws["theta_s"]
-        h = 1e-3 * np.maximum(ts, 1e-3)
-        point = _with_breakdown_payoffs(model, draws)
-        f = [_solve_hat(model, point, who, ts + j * h) for j in (-2, -1, 1, 2)]
-        d = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
-        # meaningful away from the kinks of the clipped CDF (where (6) has one-sided values)
-        kink = draws["cbar_s"] - draws["x_s"] + draws["p_s"]
-        hat = _solve_hat(model, point, who, ts)
-        dist = np.minimum(np.abs(ts - kink), np.abs(hat - kink))
-        away = (dist > 10 * h) & (np.abs(hat - kink) > 10 * h) & (ts > 10 * h)
-        return np.where(ok & away, d, np.nan)
-    # the bracketed root is accurate to ~1e-16/u'(thetahat); differencing divides that by the step
+        """five-point finite differences (steps h = 1e-3 theta_s and 2h) of the bracketed root of thetahat's defining equation"""
+        return _where(_solvable(model, draws), draws, lambda d: _dthetahat_by_differences(model, who, d))
+    # compared only where the two step sizes agree to within a tenth of this (see below)
     check.tol = 1e-5
     return check
+
+
+def _dthetahat_by_differences(model, who, draws):
+    """d thetahat / d theta_s by the five-point stencil with steps h and 2h.
+
+    The roots are accurate to rounding relative to their scale, which the differencing divides by
+    the step; where thetahat is large and theta_s small that noise can reach the tolerance.  The
+    two estimates differ by about the error of the finer one, so draws where they differ by more
+    than a tenth of the tolerance are left out (NaN), as are draws within ten steps of the
+    kinks of the clipped CDF (where (6) has one-sided values)."""
+    ts = draws["theta_s"]
+    h = 1e-3 * np.maximum(ts, 1e-3)
+    point = _with_breakdown_payoffs(model, draws)
+    f = {j: _solve_hat(model, point, who, ts + j * h) for j in (-4, -2, -1, 0, 1, 2, 4)}
+
+    def stencil(step):
+        return (f[-2 * step] - 8 * f[-step] + 8 * f[step] - f[2 * step]) / (12 * step * h)
+    fine, coarse = stencil(1), stencil(2)
+    kink = draws["cbar_s"] - draws["x_s"] + draws["p_s"]
+    away = (np.abs(ts - kink) > 10 * h) & (np.abs(f[0] - kink) > 10 * h) & (ts > 10 * h)
+    steady = np.abs(fine - coarse) <= 1e-6 * (1 + np.abs(fine))
+    return np.where(away & steady, fine, np.nan)
 
 
 _PAIR_CACHE: dict = {}
@@ -924,7 +956,10 @@ def _check_pair(index):
 
 def _solve_pair(model, draws):
     """nested root finding on the two indifference equations (8), payoffs evaluated numerically"""
-    ok = _deterrable(model, draws) & (draws["p_s"] > draws["k_s"])
+    return _where(_solvable(model, draws), draws, lambda d: _solve_pair_at(model, d))
+
+
+def _solve_pair_at(model, draws):
     point = _with_breakdown_payoffs(model, draws)
     point["top"] = 1 / draws["pi_s"] + 1
 
@@ -936,7 +971,7 @@ def _solve_pair(model, draws):
 
     bar = root_bracketed_in(lambda t, d: _u_L(model, d, t) - d["uL00"], 0 * point["z"], point["top"], point, 80)
     xs = root_bracketed_in(lambda xv, d: x_of(y_of(xv, d), d) - xv, 0 * bar, bar, point, 60)
-    return np.where(ok, xs, np.nan), np.where(ok, y_of(xs, point), np.nan)
+    return xs, y_of(xs, point)
 
 
 # =============================================================================================

@@ -485,8 +485,10 @@ def _value_check(game, strategy, state, player):
     return check
 
 
-def _gain(game, strategy, draws, state, player, action):
-    V = numeric_values(game, strategy, draws)
+def _gain(game, strategy, draws, state, player, action, V=None):
+    """The value of ``state`` to ``player`` minus that of deviating to ``action`` there (values
+    ``V`` by :func:`numeric_values` unless given)."""
+    V = numeric_values(game, strategy, draws) if V is None else V
     return V[(state, player)] - numeric_action_value(game, strategy, V, draws, state, player, action)
 
 
@@ -507,7 +509,8 @@ def _common_check(game, strategy):
 
         def f(r, pt):
             pt = {**pt, "p": 1 - r, "q": 1 - r}
-            return np.minimum(_gain(game, strategy, pt, "C", "D", "d"), _gain(game, strategy, pt, "C", "C", "d"))
+            V = numeric_values(game, strategy, pt)
+            return np.minimum(_gain(game, strategy, pt, "C", "D", "d", V), _gain(game, strategy, pt, "C", "C", "d", V))
         return root_bracketed_in(f, 1 - (1 - 1e-7) / dd, np.full(dd.shape, 1e3), draws)
     return check
 

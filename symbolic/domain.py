@@ -288,9 +288,9 @@ class Domain:
 
         Parameters that no constraint or condition ties together are independent under this
         law, so each group of tied parameters is drawn and rejected on its own (two conditions on
-        separate groups cost the sum of their rejection rates, not the product).  Batches follow
-        the observed acceptance rate; at most ``max_rounds * max(2n, 1000)`` points are drawn per
-        group.  Raises :class:`DerivationError` when too few are accepted (the conditions are
+        separate groups cost the sum of their rejection rates, not the product).  A pilot batch
+        (n/8) measures the acceptance rate and later batches follow it; at most
+        ``max_rounds * max(2n, 1000)`` points are drawn per group.  Raises :class:`DerivationError` when too few are accepted (the conditions are
         empty or have negligible volume).
         """
         given = list(given)
@@ -317,47 +317,64 @@ class Domain:
         small = [rel for rel in relations if len(rel.free_symbols) <= 3]
         large = [rel for rel in relations if len(rel.free_symbols) > 3]
         if small and large:
-            parts = [(p, _within(small, p)) for p in _groups(names, small)]
+            steps = [(p, lambda size, p=p, rels=_within(small, p): self._sample_group(p, rels, size, rng, budget))
+                     for p in _groups(names, small)]
+            return self._rejection(steps, large, n, budget)
+        steps = [([nm], lambda size, nm=nm: {nm: _draw(self.parameters[nm], size, rng)}) for nm in names]
+        return self._rejection(steps, relations, n, budget, bounds=True)
 
-            def draw(size):
-                batch = {}
-                for p, rels in parts:
-                    batch.update(self._sample_group(p, rels, size, rng, budget))
-                return batch
-            return self._rejection(names, large, draw, n, budget)
-
-        def draw(size):
-            batch = {nm: _draw(self.parameters[nm], size, rng) for nm in names}
-            ok = np.ones(size, dtype=bool)
-            for nm in names:
-                ok &= self.parameters[nm].domain.contains(batch[nm])
-            return {k: v[ok] for k, v in batch.items()}
-        return self._rejection(names, relations, draw, n, budget)
-
-    def _rejection(self, names, relations, draw, n, budget) -> dict[str, np.ndarray]:
+    def _rejection(self, steps, relations, n, budget, bounds=False) -> dict[str, np.ndarray]:
+        """Rejection sampling, drawing in ``steps`` (``[(names, draw)]``, ``draw(size)`` giving
+        ``size`` independent draws of ``names``).  Each condition (a relation, or with ``bounds``
+        a parameter's own bounds) is tested as soon as its parameters are drawn, cheapest first,
+        and later steps draw only for the survivors: the accepted points follow the same law as
+        drawing everything and then rejecting, at a fraction of the draws and tests."""
         from .errors import DerivationError
 
-        symbols = [self.parameters[nm].symbol for nm in names]
-        tests = [_relation_fn(rel, symbols) for rel in relations]
+        drawn_by = {}
+        for k, (names, _) in enumerate(steps):
+            drawn_by.update({nm: k for nm in names})
+        staged: list[list] = [[] for _ in steps]
+        for nm in drawn_by if bounds else ():
+            staged[drawn_by[nm]].append((self.parameters[nm].domain.contains, [nm], 0))
+        for rel in relations:
+            args = sorted(s.name for s in rel.free_symbols)
+            stage = max((drawn_by[a] for a in args), default=0)
+            staged[stage].append((_relation_fn(rel, [self.parameters[a].symbol for a in args]), args,
+                                  sp.count_ops(rel)))
+        for tests in staged:
+            tests.sort(key=lambda t: t[2])
         kept: list[dict[str, np.ndarray]] = []
         count = drawn = 0
         while drawn < budget:
-            rate = count / drawn if drawn else 0.5
-            batch = int(min(max(1.2 * (n - count) / max(rate, 1e-3), 1000), 20 * max(n, 1000), budget - drawn))
-            values = draw(batch)
-            args = [values[nm] for nm in names]
-            ok = np.ones(len(args[0]), dtype=bool)
-            with np.errstate(all="ignore"):  # branches of a Piecewise not taken may be NaN
-                for t in tests:
-                    ok &= np.broadcast_to(np.asarray(t(*args), dtype=bool), ok.shape)
-            kept.append({k: v[ok] for k, v in values.items()})
-            count += int(ok.sum())
+            if drawn:  # enough for the rest at the observed acceptance rate, with 10 % to spare
+                batch = max(1.1 * (n - count) / max(count / drawn, 1e-3), 1000)
+            else:  # a pilot batch measures the acceptance rate
+                batch = max(n / 8, 1000)
+            batch = int(min(batch, 20 * max(n, 1000), budget - drawn))
+            values: dict[str, np.ndarray] = {}
+            alive = batch
+            for (names, draw), tests in zip(steps, staged):
+                if alive == 0:
+                    break
+                values.update(draw(alive))
+                for test, args, _ in tests:
+                    with np.errstate(all="ignore"):  # branches of a Piecewise not taken may be NaN
+                        ok = np.broadcast_to(np.asarray(test(*[values[a] for a in args]), dtype=bool), (alive,))
+                    if not ok.all():
+                        idx = np.flatnonzero(ok)
+                        values = {k: v[idx] for k, v in values.items()}
+                        alive = idx.size
+            if alive:
+                kept.append(values)
+            count += alive
             drawn += batch
             if count >= n:
                 break
         if count < n:
             raise DerivationError(
                 f"could not sample the domain: {count} of {n} points accepted in {drawn} draws")
+        names = [nm for names, _ in steps for nm in names]
         return {k: np.concatenate([d[k] for d in kept])[:n] for k in names}
 
 
@@ -386,19 +403,29 @@ def _groups(names: list[str], relations: Iterable[sp.Basic]) -> list[list[str]]:
 
 def _draw(par: Parameter, n: int, rng: np.random.Generator) -> np.ndarray:
     """Uniform on the parameter's range; 10 % of draws log-uniformly within 10^-6..10^-1 of
-    each finite end, and 1 % exactly at each closed end."""
+    each finite end, of which a tenth (1 % of all draws) exactly at the end if it is closed.
+
+    One uniform ``u`` per draw picks the component and, rescaled within it, the value."""
     lo, hi = par.draw_range()
     width = hi - lo
-    x = lo + width * rng.random(n)
+    ends = ((par.domain.lo is not None, 1, lo, not par.domain.lo_open),
+            (par.domain.hi is not None, -1, hi, not par.domain.hi_open))
+    a = 0.1 if ends[0][0] else 0.0
+    b = 0.9 if ends[1][0] else 1.0
     u = rng.random(n)
-    for finite, side, sign, closed in ((par.domain.lo is not None, u < 0.1, 1, not par.domain.lo_open),
-                                       (par.domain.hi is not None, u > 0.9, -1, not par.domain.hi_open)):
+    x = u - a
+    x *= width / (b - a)
+    x += lo
+    for finite, sign, end, closed in ends:
         if finite:
-            idx = np.flatnonzero(side)
-            end = lo if sign == 1 else hi
-            x[idx] = end + sign * width * 10.0 ** rng.uniform(-6, -1, idx.size)
+            idx = np.flatnonzero(u < 0.1) if sign == 1 else np.flatnonzero(u >= 0.9)
+            v = 10 * u[idx] if sign == 1 else 10 * (1 - u[idx])  # uniform on the unit interval: where in the edge
             if closed:  # closed ends are hit exactly now and then
-                x[np.flatnonzero(u < 0.01) if sign == 1 else np.flatnonzero(u > 0.99)] = end
+                at_end = v <= 0.1
+                v = np.where(at_end, 1.0, (v - 0.1) / 0.9)
+            x[idx] = end + sign * width * 10.0 ** (-6 + 5 * v)
+            if closed:
+                x[idx[at_end]] = end
     return x
 
 

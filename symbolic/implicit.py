@@ -78,13 +78,17 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
     memo: dict = {}
 
     def numeric(*values):
-        key = tuple(np.asarray(v, dtype=float).tobytes() + str(np.shape(v)).encode() for v in values)
-        if key in memo:  # the same arguments recur within one lambdified formula
-            return memo[key]
+        # the same arguments recur within one lambdified formula: remember recent solutions,
+        # found by the arguments' identities and confirmed bit for bit against copies
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        key = tuple(id(v) for v in values)
+        hit = memo.get(key)
+        if hit is not None and all(_same_bits(a, b) for a, b in zip(hit[0], arrays)):
+            return hit[1]
         out = _solve(*values)
         if len(memo) > 64:
             memo.clear()
-        memo[key] = out
+        memo[key] = ([a.copy() for a in arrays], out)
         return out
 
     def _solve(*values):
@@ -108,6 +112,11 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
         "nargs": len(params), "_residual": residual, "_var": var, "_params": params,
         "_latex_name": latex or name, "_imp_": staticmethod(numeric)})
     return cls(*params)
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two float arrays are identical bit for bit (NaN equal to the same NaN)."""
+    return a.shape == b.shape and bool(np.all(a.view(np.uint64) == b.view(np.uint64)))
 
 
 def invert_increasing(pieces: Sequence[tuple[sp.Basic, sp.Basic | None]], var: sp.Symbol, y: sp.Basic,

@@ -12,6 +12,7 @@ r"""Numeric functions of SymPy expressions, and independent numeric solvers.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -27,6 +28,11 @@ C_THRESHOLD = 1 << 12
 BLOCK = 1 << 14
 
 
+#: SymPy >= 1.13 can skip printing the expression into the lambdified function's docstring
+#: (a third of the time to lambdify a long expression).
+_NO_DOCSTRING = {"docstring_limit": 0} if "docstring_limit" in inspect.signature(sp.lambdify).parameters else {}
+
+
 def lambdify(symbols: Sequence[sp.Symbol], expr, cse: bool = False):
     """``sympy.lambdify(symbols, expr, "numpy")``, printing the terms in stored order.
 
@@ -37,7 +43,7 @@ def lambdify(symbols: Sequence[sp.Symbol], expr, cse: bool = False):
 
     printer = NumPyPrinter({"order": "none", "fully_qualified_modules": False, "inline": True,
                             "allow_unknown_functions": True, "user_functions": {}})
-    return sp.lambdify(symbols, expr, modules="numpy", printer=printer, cse=cse)
+    return sp.lambdify(symbols, expr, modules="numpy", printer=printer, cse=cse, **_NO_DOCSTRING)
 
 
 class NumericFunction:
@@ -46,10 +52,12 @@ class NumericFunction:
     Call with keyword arguments named after the parameters (scalars or numpy arrays, broadcast
     together); the result is a float for scalar input, else an array of the broadcast shape.
     Keywords that are not among its parameters are ignored, so a whole parameter point (a dict of
-    every model parameter) can be passed.  Arrays of at least :data:`C_THRESHOLD` elements use a fused, multi-threaded C kernel generated
-    from the expression (:mod:`symbolic.codegen`) when a C compiler is available, else blocked
-    numpy; smaller ones use the lambdified numpy function.  :func:`fast_function` wraps this class
-    in a generated plain function with a ``math`` path for Python floats.
+    every model parameter) can be passed.  Arrays of at least :data:`C_THRESHOLD` elements use a
+    fused, multi-threaded C kernel generated from the expression (:mod:`symbolic.codegen`) when a
+    C compiler is available, else blocked numpy; smaller ones use the lambdified numpy function
+    (lambdified on first use), or the kernel once one is at hand (a root finder's shrinking
+    batches).  :func:`fast_function` wraps this class in a generated plain function with a
+    ``math`` path for Python floats.
     """
 
     def __init__(self, expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f"):
@@ -57,8 +65,9 @@ class NumericFunction:
         self.symbols = list(symbols)
         self.parameters = [s.name for s in self.symbols]
         self.name = name
-        self._f = lambdify(self.symbols, expr, cse=True)
+        self._numpy = None  # lambdified on first use
         self._kernel = _MISSING  # compiled on the first large call
+        self._implemented = None  # whether a function in expr has a numeric implementation
 
     def __call__(self, **values):
         return self._vector(*[values.get(p, _MISSING) for p in self.parameters])
@@ -71,13 +80,26 @@ class NumericFunction:
         shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
         size = int(np.prod(shape))
         with np.errstate(all="ignore"):
-            if size >= C_THRESHOLD:
-                out = self._large(args, shape, size)
+            if size >= C_THRESHOLD or (size >= 64 and self._kernel not in (_MISSING, None)):
+                out = self._large(args, shape, size)  # (a kernel at hand serves smaller arrays too)
             else:
                 out = np.broadcast_to(np.asarray(self._f(*args), dtype=float), shape)
         return float(out) if out.ndim == 0 else np.array(out) if not out.flags.writeable else out
 
+    def _f(self, *args):
+        """The lambdified numpy function."""
+        if self._numpy is None:
+            self._numpy = lambdify(self.symbols, self.expr, cse=True)
+        return self._numpy(*args)
+
     def _large(self, args, shape, size):
+        if self._implemented is None:
+            self._implemented = _has_implemented_function(self.expr)
+        if self._implemented:
+            # a numerically implemented function (an implicit quantity's root finder) is called
+            # once on the whole arrays, as given: it is vectorised itself, and it remembers the
+            # arguments it has seen (a later quantity built on it reuses its roots)
+            return np.broadcast_to(np.asarray(self._f(*args), dtype=float), shape)
         flat = [a.reshape(-1) if a.size == 1 else np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1)
                 for a in args]
         if self._kernel is _MISSING:
@@ -97,6 +119,23 @@ class NumericFunction:
 
     def __repr__(self) -> str:
         return f"<NumericFunction {self.name}({', '.join(self.parameters)})>"
+
+
+def _has_implemented_function(expr: sp.Basic) -> bool:
+    """Whether ``expr`` calls a function with a numeric implementation (``_imp_``).
+
+    Walks the expression as the DAG it is (shared sub-expressions once): a long composed
+    ``Piecewise`` repeats the same sub-trees many times over."""
+    seen, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, sp.Function) and hasattr(node, "_imp_"):
+            return True
+        stack.extend(node.args)
+    return False
 
 
 def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f"):
@@ -145,7 +184,8 @@ def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f")
     namespace = {"math": math, "_MISSING": _MISSING, "_impl": impl}
     exec(compile(source, f"<numeric function {name}>", "exec"), namespace)
     fn = namespace[fname]
-    fn.__doc__ = f"{name}({', '.join(names)}) = {expr}  (vectorised; see symbolic.numeric.fast_function)"
+    # (printing a long expression into the docstring would cost more than the rest of this)
+    fn.__doc__ = f"{name}({', '.join(names)}): the value of its .expr (vectorised; see symbolic.numeric.fast_function)"
     fn.expr, fn.symbols, fn.parameters, fn.name, fn.call = impl.expr, impl.symbols, names, name, impl.call
     fn.impl = impl
     return fn
@@ -345,23 +385,32 @@ def _bracket(g, n, lo, hi, start, max_doublings):
     return a, b
 
 
-def tanh_sinh(f, a, b, h: float = 1 / 16, t_max: float = 3.2) -> np.ndarray:
+def tanh_sinh(f, a, b, h: float = 1 / 16, t_max: float = 3.2, args: tuple = ()) -> np.ndarray:
     r"""Vectorised :math:`\int_a^b f(c)\,dc` by tanh-sinh (double exponential) quadrature.
 
     The substitution :math:`c = a + (b - a)\,\sigma(\pi \sinh t)`, with :math:`\sigma` the
     logistic function, makes the integrand decay double-exponentially in :math:`t`, so the
     trapezoidal rule with step ``h`` on :math:`[-t_{max}, t_{max}]` (103 nodes) reaches rounding
     level even for integrands with endpoint singularities such as :math:`c^{0.05}`.  ``a`` and
-    ``b`` are arrays (one integral each); ``f`` receives an array of shape ``a.shape + (nodes,)``.
-    The nodes never touch the ends, so ``f`` need not be finite there.
+    ``b`` are 1-d arrays (one integral each); ``f(c, *args)`` receives the nodes as an array of
+    shape ``(rows, nodes)`` and each of ``args`` (arrays like ``a``) as a column ``(rows, 1)``,
+    a block of rows at a time (so the temporaries stay in cache).  The nodes never touch the
+    ends, so ``f`` need not be finite there.
     """
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel())
+    args = [np.broadcast_to(np.asarray(x, dtype=float).ravel(), a.shape) for x in args]
     t = np.arange(-t_max, t_max + h / 2, h)
     u = 0.5 * np.pi * np.sinh(t)
     s = 1 / (1 + np.exp(-2 * u))  # in (0, 1), accurate near both ends
     w = h * 0.25 * np.pi * np.cosh(t) / np.cosh(u) ** 2
-    width = (b - a)[..., None]
-    return (b - a) * np.sum(w * f(a[..., None] + width * s), axis=-1)
+    width = b - a
+    out = np.empty(a.shape)
+    rows = max(1, BLOCK // t.size)
+    for k in range(0, a.size, rows):
+        block = slice(k, k + rows)
+        nodes = a[block, None] + width[block, None] * s
+        out[block] = f(nodes, *(x[block, None] for x in args)) @ w
+    return width * out
 
 
 def central_difference(f, x: np.ndarray, h: float | None = None) -> np.ndarray:

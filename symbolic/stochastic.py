@@ -1203,49 +1203,55 @@ def numeric_values(game: StochasticGame, strategy: Strategy, draws: Mapping[str,
     """``V[(state, player)]`` as arrays over parameter draws, by a batched numpy linear solve of
     ``V = u + d P V`` built numerically from the stage payoffs and transitions (independent of
     the symbolic solution).  ``draws`` maps parameter names to equal-length arrays."""
-    names = {s.name: s for s in game.free_symbols}
-    for (s, pl), mix in strategy.items():
-        for pr in mix.values():
-            names.update({x.name: x for x in sp.sympify(pr).free_symbols})
-    syms = sorted(names.values(), key=lambda x: x.name)
+    syms, entries = _system(game, strategy)
     n = len(next(iter(draws.values()))) if draws else 1
-    args = [np.asarray(draws[x.name], dtype=float) for x in syms]
+    k, m = len(game.states), len(game.players)
+    with np.errstate(all="ignore"):
+        values = entries(*[np.asarray(draws[x.name], dtype=float) for x in syms])
+    A = np.empty((k * k + k * m, n))  # batch axis last: each entry a contiguous vector
+    for row, v in zip(A, values):
+        row[...] = v
+    V = _solve_dominant(A[:k * k].reshape(k, k, n), A[k * k:].reshape(k, m, n))
+    return {(s, pl): V[a, i] for a, s in enumerate(game.states) for i, pl in enumerate(game.players)}
 
-    def num(expr):
-        f = _lambda(sp.sympify(expr), syms)
-        with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(f(*args), dtype=float), (n,))
 
+_SYSTEMS: dict = {}
+
+
+def _system(game: StochasticGame, strategy: Strategy):
+    """The entries of ``M = I - d P`` and ``U`` (the expected stage payoffs) under ``strategy``,
+    each the plain sum over action profiles of probability times payoff (or transition), as one
+    lambdified function returning ``k*k + k*m`` values (row-major ``M``, then ``U``); memoised."""
+    key = (id(game), str(sorted(strategy.items(), key=str)))
+    hit = _SYSTEMS.get(key)
+    if hit is not None and hit[0] is game:
+        return hit[1:]
     S, pls = game.states, game.players
-    k = len(S)
-    M = np.zeros((n, k, k))
-    U = np.zeros((n, k, len(pls)))
-    d = num(game.discount)
+    M = [[sp.Integer(int(a == b)) for b in range(len(S))] for a in range(len(S))]
+    U = [[sp.Integer(0) for _ in pls] for _ in S]
     for a, s in enumerate(S):
-        M[:, a, a] = 1.0
         for prof in game.profiles(s):
-            w = np.ones(n)
-            for i, pl in enumerate(pls):
-                w = w * num(strategy[(s, pl)].get(prof[i], 0))
-            if not np.any(w):
+            w = sp.Mul(*[sp.sympify(strategy[(s, pl)].get(prof[i], 0)) for i, pl in enumerate(pls)])
+            if w == 0:
                 continue
-            pay = game.payoffs[(s, prof)]
-            for i in range(len(pls)):
-                U[:, a, i] += w * num(pay[i])
+            for i, pay in enumerate(game.payoffs[(s, prof)]):
+                U[a][i] += w * pay
             for s2, pr in game.transitions[(s, prof)].items():
-                M[:, a, S.index(s2)] -= d * w * num(pr)
-    V = _solve_dominant(M, U)
-    return {(s, pl): V[:, a, i] for a, s in enumerate(S) for i, pl in enumerate(pls)}
+                M[a][S.index(s2)] -= game.discount * w * pr
+    flat = [e for row in M + U for e in row]
+    names = {x.name: x for e in flat for x in e.free_symbols}
+    syms = sorted(names.values(), key=lambda x: x.name)
+    _SYSTEMS[key] = (game, syms, lambdify(syms, flat))
+    return _SYSTEMS[key][1:]
 
 
-def _solve_dominant(M: np.ndarray, U: np.ndarray) -> np.ndarray:
-    """Solve the batch ``M[j] V[j] = U[j]`` (shapes ``(n, k, k)``, ``(n, k, m)``) for small ``k``.
+def _solve_dominant(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Solve the batch ``A[:, :, j] X[:, :, j] = B[:, :, j]`` (shapes ``(k, k, n)``,
+    ``(k, m, n)``) for small ``k``; ``A`` and ``B`` are overwritten.
 
-    ``M = I - d P`` with ``P`` row-stochastic and ``d < 1`` is strictly diagonally dominant by
-    rows, so Gaussian elimination needs no pivoting; done over the batch axis it is about 3x
-    faster than ``numpy.linalg.solve``'s one LAPACK call per small system."""
-    A = np.ascontiguousarray(np.moveaxis(M, 0, -1))  # (k, k, n): each entry a contiguous vector
-    B = np.ascontiguousarray(np.moveaxis(U, 0, -1))  # (k, m, n)
+    ``A = I - d P`` with ``P`` row-stochastic and ``d < 1`` is strictly diagonally dominant by
+    rows, so Gaussian elimination needs no pivoting; done entry by entry over the batch axis it
+    is about 3x faster than ``numpy.linalg.solve``'s one LAPACK call per small system."""
     k = A.shape[0]
     with np.errstate(all="ignore"):
         for j in range(k):
@@ -1259,7 +1265,7 @@ def _solve_dominant(M: np.ndarray, U: np.ndarray) -> np.ndarray:
             for c in range(r + 1, k):
                 acc -= A[r, c] * X[c]
             X[r] = acc / A[r, r]
-    return np.moveaxis(X, -1, 0)
+    return X
 
 
 def numeric_action_value(game: StochasticGame, strategy: Strategy, V: Mapping, draws: Mapping,
