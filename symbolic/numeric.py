@@ -121,21 +121,21 @@ class NumericFunction:
         return f"<NumericFunction {self.name}({', '.join(self.parameters)})>"
 
 
-def _has_implemented_function(expr: sp.Basic) -> bool:
-    """Whether ``expr`` calls a function with a numeric implementation (``_imp_``).
-
-    Walks the expression as the DAG it is (shared sub-expressions once): a long composed
-    ``Piecewise`` repeats the same sub-trees many times over."""
+def nodes(expr: sp.Basic):
+    """Each distinct sub-expression of ``expr`` once (its DAG, not its tree: a long composed
+    ``Piecewise`` repeats the same sub-trees many times over, which ``atoms`` walks each time)."""
     seen, stack = set(), [expr]
     while stack:
         node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, sp.Function) and hasattr(node, "_imp_"):
-            return True
-        stack.extend(node.args)
-    return False
+        if id(node) not in seen:
+            seen.add(id(node))
+            yield node
+            stack.extend(node.args)
+
+
+def _has_implemented_function(expr: sp.Basic) -> bool:
+    """Whether ``expr`` calls a function with a numeric implementation (``_imp_``)."""
+    return any(isinstance(node, sp.Function) and hasattr(node, "_imp_") for node in nodes(expr))
 
 
 def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f"):
@@ -158,8 +158,8 @@ def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f")
     plain = len(set(names)) == len(names) and all(
         n.isidentifier() and not keyword.iskeyword(n) and not n.startswith("_") for n in names)
     expr = sp.sympify(expr)
-    foreign = expr.atoms(AppliedUndef) or any(not type(f).__module__.startswith("sympy")
-                                              for f in expr.atoms(sp.Function))
+    foreign = any(isinstance(f, AppliedUndef) or not type(f).__module__.startswith("sympy")
+                  for f in nodes(expr) if isinstance(f, sp.Function))
     if not plain or foreign:
         return impl
     printer = PythonCodePrinter({"fully_qualified_modules": True, "order": "none"})
@@ -262,14 +262,15 @@ def find_root(g, n: int, lo: float | None = None, hi: float | None = None, start
     outside its variable's domain).  Then :func:`root_bracketed`.  Returns ``(root, bracketed)``;
     ``root`` is NaN where no sign change was found.
     """
-    full = lambda x: g(x, *args)  # noqa: E731
-    a, b = _bracket(full, n, lo, hi, start, max_doublings)
-    found = _changes_sign(full, a, b)
+    args = tuple(np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in args)
+    a, b, found = _bracket(g, args, n, lo, hi, start, max_doublings)
     if not found.all() and (lo is not None or hi is not None):
-        a2, b2 = _bracket(full, n, None, None, start, max_doublings)
-        a, b = np.where(found, a, a2), np.where(found, b, b2)
-        found = _changes_sign(full, a, b)
-    return root_bracketed(g, a, b, iterations, args=args), found
+        # no sign change in the domain: try the whole real line (a g without args sees every problem)
+        rest = np.flatnonzero(~found) if args else np.arange(n)
+        a2, b2, found2 = _bracket(g, tuple(x[rest] for x in args), rest.size, None, None, start, max_doublings)
+        moved = rest[~found[rest]]
+        a[moved], b[moved], found[moved] = (v[~found[rest]] for v in (a2, b2, found2))
+    return root_bracketed(g, a, b, iterations, args=args or None), found
 
 
 def root_bracketed(g, lo, hi, iterations: int = 200, args: tuple | None = None) -> np.ndarray:
@@ -356,13 +357,9 @@ def root_bracketed_in(g, lo, hi, point: Mapping[str, np.ndarray], iterations: in
                           args=tuple(point[k] for k in keys))
 
 
-def _changes_sign(g, a, b):
-    with np.errstate(all="ignore"):
-        return np.sign(g(a)) * np.sign(g(b)) <= 0
-
-
-def _bracket(g, n, lo, hi, start, max_doublings):
-    """Initial interval from the domain, then widen each unbounded side until a sign change."""
+def _bracket(g, args, n, lo, hi, start, max_doublings):
+    """Initial intervals from the domain, then each unbounded side of the problems without a
+    sign change yet doubled until there is one.  Returns ``(a, b, found)``."""
     if lo is None and hi is None:
         a, b = -start, start
     elif hi is None:
@@ -372,17 +369,29 @@ def _bracket(g, n, lo, hi, start, max_doublings):
     else:
         a, b = lo, hi
     a, b = np.full(n, float(a)), np.full(n, float(b))
-    if lo is not None and hi is not None:
-        return a, b
-    for _ in range(max_doublings):
-        found = _changes_sign(g, a, b)
-        if found.all():
-            break
-        width = b - a
-        new_a = b - 2 * width if lo is None else a
-        new_b = a + 2 * width if hi is None else b
-        a, b = np.where(found, a, new_a), np.where(found, b, new_b)
-    return a, b
+    with np.errstate(all="ignore"):
+        fa, fb = np.asarray(g(a, *args), dtype=float), np.asarray(g(b, *args), dtype=float)
+        found = np.sign(fa) * np.sign(fb) <= 0
+        for _ in range(max_doublings if lo is None or hi is None else 0):
+            todo = np.flatnonzero(~found)
+            if todo.size == 0:
+                break
+            sub = tuple(x[todo] for x in args)
+            old_a, old_b = a[todo], b[todo]
+            if lo is None:
+                a[todo] = old_b - 2 * (old_b - old_a)
+                fa[todo] = _at(g, a, todo, sub)
+            if hi is None:
+                b[todo] = old_a + 2 * (old_b - old_a)
+                fb[todo] = _at(g, b, todo, sub)
+            found[todo] = np.sign(fa[todo]) * np.sign(fb[todo]) <= 0
+    return a, b, found
+
+
+def _at(g, x, todo, sub):
+    """``g`` at ``x[todo]``: called on those problems alone when it takes their ``args`` (``sub``),
+    else on every problem (a ``g`` without args cannot be cut down)."""
+    return g(x[todo], *sub) if sub else np.asarray(g(x), dtype=float)[todo]
 
 
 def tanh_sinh(f, a, b, h: float = 1 / 16, t_max: float = 3.2, args: tuple = ()) -> np.ndarray:

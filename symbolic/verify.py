@@ -32,7 +32,7 @@ import sympy as sp
 from .claims import Claim, Computed, DerivativeSign, Equal, Proposition
 from .decide import NotEncodable, decide, simplify_point
 from .domain import Q_OF, Domain
-from .numeric import NumericFunction, numeric_derivative, truth_with_margin
+from .numeric import NumericFunction, nodes, numeric_derivative, truth_with_margin
 
 STATUSES = ("proved", "refuted", "checked", "not_encodable", "unknown")
 
@@ -274,14 +274,14 @@ def _abstract_parts(exprs) -> str:
 
     found = set()
     for e in exprs:
-        e = sp.sympify(e)
-        for a in e.atoms(sp.Integral, sp.Derivative, sp.Subs):
-            found.add(type(a).__name__)
-        for a in e.atoms(sp.Function):
-            cls = type(a)
-            user_defined = isinstance(a, AppliedUndef) or not cls.__module__.startswith("sympy")
-            if user_defined and getattr(cls, "_imp_", None) is None:
-                found.add(cls.__name__)
+        for a in nodes(sp.sympify(e)):
+            if isinstance(a, (sp.Integral, sp.Derivative, sp.Subs)):
+                found.add(type(a).__name__)
+            elif isinstance(a, sp.Function):
+                cls = type(a)
+                user_defined = isinstance(a, AppliedUndef) or not cls.__module__.startswith("sympy")
+                if user_defined and getattr(cls, "_imp_", None) is None:
+                    found.add(cls.__name__)
     return ", ".join(sorted(found))
 
 

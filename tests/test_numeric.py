@@ -44,6 +44,17 @@ def test_find_root_brackets_unbounded_sides():
     assert found.all() and np.allclose(root, target, rtol=1e-14)
 
 
+def test_find_root_looks_outside_the_domain_with_and_without_args():
+    """Roots inside [0, 1] and outside it (found on the whole line), g with args or closing over them."""
+    target = np.array([-40.0, 0.5, 3.0, -7.0])
+    by_args, found_a = find_root(lambda x, t: x - t, 4, lo=0.0, hi=1.0, args=(target,))
+    by_closure, found_c = find_root(lambda x: x - target, 4, lo=0.0, hi=1.0)
+    half_line, found_h = find_root(lambda x, t: x - t, 4, lo=0.0, hi=None, args=(target,))
+    assert found_a.all() and found_c.all() and found_h.all()
+    for root in (by_args, by_closure, half_line):
+        assert np.allclose(root, target, rtol=1e-14)
+
+
 def test_root_bracketed_with_args_evaluates_only_unconverged_problems():
     """The same roots with and without args; with args, later calls see fewer problems."""
     rng = np.random.default_rng(1)
