@@ -901,43 +901,57 @@ def _solve_hat(model, point, who, theta_s):
     return root_bracketed_in(_hat_residual(model, who), np.zeros_like(theta_s), hi, {**point, "at": theta_s})
 
 
+#: Rounding noise of a payoff (values near 1) in float64, a few units in the last place.  A
+#: root of a payoff equation is blurred by about NOISE / |slope of the residual at the root|
+#: (the payoffs vary with theta_s at a rate of order pi_s, which can be 10^-6); each check below
+#: leaves out (NaN) the draws where that blur could reach a tenth of its tolerance.
+NOISE = 1e-15
+
+
+def _blur(model, point, who, hat):
+    """NOISE / |slope| of the hat residual at its root ``hat`` (central difference)."""
+    step = 1e-6 * (1 + np.abs(hat))
+    residual = _hat_residual(model, who)
+    with np.errstate(all="ignore"):
+        slope = (residual(hat + step, point) - residual(hat - step, point)) / (2 * step)
+        return NOISE / np.abs(slope)
+
+
 def _check_thetahat(who):
     def check(model, draws):
-        """bracketed root finding on the defining equation u_i(thetahat) = z u_i(0,0) + (1-z) u_i(theta_s)"""
-        return _where(_solvable(model, draws), draws,
-                      lambda d: _solve_hat(model, _with_breakdown_payoffs(model, d), who, d["theta_s"]))
+        """bracketed root finding on the defining equation u_i(thetahat) = z u_i(0,0) + (1-z) u_i(theta_s) (where its rounding blur is below 1e-9)"""
+        def solve(d):
+            point = _with_breakdown_payoffs(model, d)
+            hat = _solve_hat(model, point, who, d["theta_s"])
+            sharp = _blur(model, {**point, "at": d["theta_s"]}, who, hat) <= 1e-9 * (1 + np.abs(hat))
+            return np.where(sharp, hat, np.nan)
+        return _where(_solvable(model, draws), draws, solve)
     return check
 
 
 def _check_dthetahat(who):
     def check(model, draws):
-        """five-point finite differences (steps h = 1e-3 theta_s and 2h) of the bracketed root of thetahat's defining equation"""
+        """five-point finite differences (step h = 1e-3 theta_s) of the bracketed root of thetahat's defining equation (where the roots' rounding blur over h is below 1e-7)"""
         return _where(_solvable(model, draws), draws, lambda d: _dthetahat_by_differences(model, who, d))
-    # compared only where the two step sizes agree to within a tenth of this (see below)
-    check.tol = 1e-5
+    check.tol = 1e-6  # the stencil's truncation error (h^4) and rounding (blur / h) stay well below
     return check
 
 
 def _dthetahat_by_differences(model, who, draws):
-    """d thetahat / d theta_s by the five-point stencil with steps h and 2h.
+    """d thetahat / d theta_s by the five-point stencil with step h.
 
-    The roots are accurate to rounding relative to their scale, which the differencing divides by
-    the step; where thetahat is large and theta_s small that noise can reach the tolerance.  The
-    two estimates differ by about the error of the finer one, so draws where they differ by more
-    than a tenth of the tolerance are left out (NaN), as are draws within ten steps of the
-    kinks of the clipped CDF (where (6) has one-sided values)."""
+    Each root is blurred by rounding (see :data:`NOISE`), which the stencil divides by h: draws
+    where blur / h exceeds a tenth of the tolerance are left out (NaN), as are draws within ten
+    steps of the kinks of the clipped CDF (where (6) has one-sided values)."""
     ts = draws["theta_s"]
     h = 1e-3 * np.maximum(ts, 1e-3)
     point = _with_breakdown_payoffs(model, draws)
-    f = {j: _solve_hat(model, point, who, ts + j * h) for j in (-4, -2, -1, 0, 1, 2, 4)}
-
-    def stencil(step):
-        return (f[-2 * step] - 8 * f[-step] + 8 * f[step] - f[2 * step]) / (12 * step * h)
-    fine, coarse = stencil(1), stencil(2)
+    f = {j: _solve_hat(model, point, who, ts + j * h) for j in (-2, -1, 0, 1, 2)}
+    d = (f[-2] - 8 * f[-1] + 8 * f[1] - f[2]) / (12 * h)
     kink = draws["cbar_s"] - draws["x_s"] + draws["p_s"]
     away = (np.abs(ts - kink) > 10 * h) & (np.abs(f[0] - kink) > 10 * h) & (ts > 10 * h)
-    steady = np.abs(fine - coarse) <= 1e-6 * (1 + np.abs(fine))
-    return np.where(away & steady, fine, np.nan)
+    sharp = _blur(model, {**point, "at": ts}, who, f[0]) / h <= 1e-7
+    return np.where(away & sharp, d, np.nan)
 
 
 _PAIR_CACHE: dict = {}
@@ -955,7 +969,7 @@ def _check_pair(index):
 
 
 def _solve_pair(model, draws):
-    """nested root finding on the two indifference equations (8), payoffs evaluated numerically"""
+    """nested root finding on the two indifference equations (8), payoffs evaluated numerically (where its rounding blur is below 1e-9)"""
     return _where(_solvable(model, draws), draws, lambda d: _solve_pair_at(model, d))
 
 
@@ -971,7 +985,12 @@ def _solve_pair_at(model, draws):
 
     bar = root_bracketed_in(lambda t, d: _u_L(model, d, t) - d["uL00"], 0 * point["z"], point["top"], point, 80)
     xs = root_bracketed_in(lambda xv, d: x_of(y_of(xv, d), d) - xv, 0 * bar, bar, point, 60)
-    return xs, y_of(xs, point)
+    ys = y_of(xs, point)
+    # x = thetahat_s(thetahat_L(x)) is within O(z) of the identity: the blur of the two inner
+    # roots (see NOISE), amplified by 1/z, is left out where it could reach a tenth of 1e-8
+    blur = (_blur(model, {**point, "at": ys}, "s", xs) + _blur(model, {**point, "at": xs}, "L", ys)) / point["z"]
+    sharp = blur <= 1e-9 * (1 + np.abs(xs))
+    return np.where(sharp, xs, np.nan), np.where(sharp, ys, np.nan)
 
 
 # =============================================================================================

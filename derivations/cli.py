@@ -112,7 +112,8 @@ def cmd_verify(args) -> int:
             print("  numeric cross-checks:")
             for c in checks:
                 flag = "ok" if c.passed else "DISAGREES"
-                print(f"    {c.quantity:<12} {flag:<9} max error {c.max_error:.2e} over {c.samples} draws ({c.method})")
+                again = f"; {c.rechecked} re-checked at 40 digits" if c.rechecked else ""
+                print(f"    {c.quantity:<12} {flag:<9} max error {c.max_error:.2e} over {c.samples} draws{again} ({c.method})")
     return code
 
 

@@ -94,7 +94,7 @@ class NumericFunction:
 
     def _large(self, args, shape, size):
         if self._implemented is None:
-            self._implemented = _has_implemented_function(self.expr)
+            self._implemented = has_implemented_function(self.expr)
         if self._implemented:
             # a numerically implemented function (an implicit quantity's root finder) is called
             # once on the whole arrays, as given: it is vectorised itself, and it remembers the
@@ -133,7 +133,7 @@ def nodes(expr: sp.Basic):
             stack.extend(node.args)
 
 
-def _has_implemented_function(expr: sp.Basic) -> bool:
+def has_implemented_function(expr: sp.Basic) -> bool:
     """Whether ``expr`` calls a function with a numeric implementation (``_imp_``)."""
     return any(isinstance(node, sp.Function) and hasattr(node, "_imp_") for node in nodes(expr))
 
@@ -386,6 +386,41 @@ def _bracket(g, args, n, lo, hi, start, max_doublings):
                 fb[todo] = _at(g, b, todo, sub)
             found[todo] = np.sign(fa[todo]) * np.sign(fb[todo]) <= 0
     return a, b, found
+
+
+def mp_recheck(closed: sp.Basic, point: Mapping[sp.Symbol, float], value: float,
+               difference: sp.Basic | None = None, var: sp.Symbol | None = None, digits: int = 40) -> float | None:
+    """At one point, ``|v - c| / (1 + |c|)`` with ``c`` the value of ``closed`` at ``digits``
+    significant digits (mpmath) and ``v`` the independent ``value`` -- or, given a
+    ``difference``, its root in ``var`` found again at ``digits`` digits next to ``value``.
+
+    The root search brackets ``value +- w``, widening tenfold from ``w = 10^-6 (1 + |value|)``
+    until the difference changes sign, then runs the Anderson-Bjorck method.  None when a value
+    is not real, there is no sign change, or ``value`` is not finite.
+    """
+    import mpmath
+
+    if not np.isfinite(value):
+        return None
+    syms = list(point)
+    args = [mpmath.mpf(point[s]) for s in syms]
+    with mpmath.workdps(digits):
+        try:
+            c = sp.lambdify(syms, closed, "mpmath", **_NO_DOCSTRING)(*args)
+            x0 = mpmath.mpf(float(value))
+            if difference is None:
+                return float(abs(x0 - c) / (1 + abs(c)))
+            g = sp.lambdify([var, *syms], difference, "mpmath", **_NO_DOCSTRING)
+            w = mpmath.mpf(10) ** -6 * (1 + abs(x0))
+            for _ in range(12):
+                a, b = x0 - w, x0 + w
+                if mpmath.sign(g(a, *args)) * mpmath.sign(g(b, *args)) <= 0:
+                    r = mpmath.findroot(lambda x: g(x, *args), (a, b), solver="anderson")
+                    return float(abs(r - c) / (1 + abs(c)))
+                w *= 10
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            return None  # complex values on the way, or no convergence
+    return None
 
 
 def _at(g, x, todo, sub):

@@ -169,7 +169,7 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
     claims = [_claim(c, v, model) for c, v in zip(model.claims, verdicts)]
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
-               "tol": _sci(c.tol), "passed": c.passed} for c in checks]
+               "tol": _sci(c.tol), "passed": c.passed, "rechecked": c.rechecked} for c in checks]
     return {"model": {"name": escape(model.name), "label": _label(model.name), "title": escape(model.title),
                       "description": escape(model.description), "source": escape(model.source),
                       "spec": escape(model.spec)},

@@ -1,9 +1,10 @@
 """The vectorised root finders of symbolic.numeric (the independent solvers of the cross-checks)."""
 import numpy as np
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbolic.numeric import find_root, root_bracketed, tanh_sinh
+from symbolic.numeric import find_root, mp_recheck, root_bracketed, tanh_sinh
 
 
 @settings(max_examples=50, deadline=None)
@@ -116,3 +117,21 @@ def test_tanh_sinh_integrates_powers_with_endpoint_singularities(exponents, b):
     got = tanh_sinh(lambda c, gs: c ** gs, np.zeros_like(ends), ends, args=(g,))
     exact = b ** (g + 1) / (g + 1)
     assert np.all(np.abs(got - exact) <= 1e-13 * exact)
+
+
+def test_mp_recheck_settles_an_ill_conditioned_root():
+    """(p x + 1)/3 = (q x + 2)/3 with p - q = 1.5e-10: float64 rounding of the two sides moves the
+    root (about 7e9) by far more than 1e-8 relative; at 40 digits the root meets the closed form
+    1/(p - q) to 1e-20, and a closed form off by 1e-6 is still told apart."""
+    x, p, q = sp.symbols("x p q", real=True)
+    diff = (p * x + 1) / 3 - (q * x + 2) / 3
+    pv, qv = 0.8799233835710922, 0.879923383423372
+    g = sp.lambdify([x, p, q], diff)
+    root, found = find_root(g, 1, lo=0.0, hi=None, args=(np.array([pv]), np.array([qv])))
+    closed = 1 / (pv - qv)
+    assert found.all() and abs(root[0] - closed) / closed > 1e-8  # what the float64 check sees
+    point = {p: pv, q: qv}
+    assert mp_recheck(1 / (p - q), point, root[0], diff, x) < 1e-20
+    assert mp_recheck((1 + sp.Rational(1, 10**6)) / (p - q), point, root[0], diff, x) > 1e-7
+    assert mp_recheck(1 / (p - q), point, float("nan"), diff, x) is None
+    assert mp_recheck(1 / (p - q), point, closed) < 1e-15  # a value compared as it is
