@@ -111,7 +111,7 @@ def numeric_checks(samples: int) -> None:
         model = derivations.load(name)
         verifier = PartVerifier(model.domain, model.expand, Settings(samples=samples))
         t = time.perf_counter()
-        model.cross_check(samples=samples, seed=7)
+        checks = model.cross_check(samples=samples, seed=7)
         for claim in model.claims:
             for part in claim.parts:
                 if not isinstance(part, Computed):
@@ -120,7 +120,11 @@ def numeric_checks(samples: int) -> None:
                     verifier._numeric(part, formula, given, lambda point: False)
         elapsed = time.perf_counter() - t
         total += elapsed
-        row(f"{name}", f"{elapsed:.2f} s", "", None, "")
+        failed = [c.quantity for c in checks if not c.passed]
+        rechecked = sum(c.rechecked for c in checks)
+        row(f"{name}", f"{elapsed:.2f} s", f"cross-checks: {len(checks) - len(failed)}/{len(checks)} agree"
+            + (f" ({rechecked} draws re-checked at 40 digits)" if rechecked else "")
+            + (f"; DISAGREE: {', '.join(failed)}" if failed else ""), None, "")
     row("all models", f"{total:.2f} s", "target 5 s", total / 5, "< 1x of target")
 
 

@@ -290,8 +290,9 @@ class Domain:
         law, so each group of tied parameters is drawn and rejected on its own (two conditions on
         separate groups cost the sum of their rejection rates, not the product).  A pilot batch
         (n/8) measures the acceptance rate and later batches follow it; at most
-        ``max_rounds * max(2n, 1000)`` points are drawn per group.  Raises :class:`DerivationError` when too few are accepted (the conditions are
-        empty or have negligible volume).
+        ``max_rounds * max(2n, 1000)`` points are drawn per group.  Raises
+        :class:`DerivationError` when too few are accepted (the conditions are empty or have
+        negligible volume).
         """
         given = list(given)
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)

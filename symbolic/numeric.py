@@ -30,7 +30,8 @@ BLOCK = 1 << 14
 
 #: SymPy >= 1.13 can skip printing the expression into the lambdified function's docstring
 #: (a third of the time to lambdify a long expression).
-_NO_DOCSTRING = {"docstring_limit": 0} if "docstring_limit" in inspect.signature(sp.lambdify).parameters else {}
+_NO_DOCSTRING = ({"docstring_limit": 0} if "docstring_limit" in inspect.signature(sp.lambdify).parameters
+                 else {})
 
 
 def lambdify(symbols: Sequence[sp.Symbol], expr, cse: bool = False):
@@ -185,7 +186,8 @@ def fast_function(expr: sp.Basic, symbols: Sequence[sp.Symbol], name: str = "f")
     exec(compile(source, f"<numeric function {name}>", "exec"), namespace)
     fn = namespace[fname]
     # (printing a long expression into the docstring would cost more than the rest of this)
-    fn.__doc__ = f"{name}({', '.join(names)}): the value of its .expr (vectorised; see symbolic.numeric.fast_function)"
+    fn.__doc__ = (f"{name}({', '.join(names)}): the value of its .expr "
+                  "(vectorised; see symbolic.numeric.fast_function)")
     fn.expr, fn.symbols, fn.parameters, fn.name, fn.call = impl.expr, impl.symbols, names, name, impl.call
     fn.impl = impl
     return fn
@@ -388,8 +390,8 @@ def _bracket(g, args, n, lo, hi, start, max_doublings):
     return a, b, found
 
 
-def mp_recheck(closed: sp.Basic, point: Mapping[sp.Symbol, float], value: float,
-               difference: sp.Basic | None = None, var: sp.Symbol | None = None, digits: int = 40) -> float | None:
+def mp_recheck(closed: sp.Basic, point: Mapping[sp.Symbol, float], value: float, difference: sp.Basic | None = None,
+               var: sp.Symbol | None = None, digits: int = 40) -> float | None:
     """At one point, ``|v - c| / (1 + |c|)`` with ``c`` the value of ``closed`` at ``digits``
     significant digits (mpmath) and ``v`` the independent ``value`` -- or, given a
     ``difference``, its root in ``var`` found again at ``digits`` digits next to ``value``.
