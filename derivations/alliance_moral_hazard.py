@@ -223,6 +223,14 @@ def _pieces(expr_pw: sp.Basic, boundary: sp.Basic) -> list:
     return [(inside, boundary), (beyond, None)]
 
 
+def _per_unit(value: sp.Basic, offset: sp.Basic, scale: sp.Basic) -> sp.Basic:
+    """``(value - offset) / scale`` with the division carried out symbolically in each branch."""
+    folded = sp.piecewise_fold((value - offset) / scale)
+    if isinstance(folded, sp.Piecewise):
+        return sp.Piecewise(*[(sp.cancel(e), c) for e, c in folded.args])
+    return sp.cancel(folded)
+
+
 def build(dist: str = "uniform") -> Model:
     """Build the model with cost distribution ``dist`` ('uniform' -- the default -- or 'power')."""
     family = distributions.get(dist)
@@ -351,34 +359,43 @@ def build(dist: str = "uniform") -> Model:
     m.derived("u_s", u_s_full, r"u_s", "s's expected payoff u_s(theta_L, theta_s) (deterrence included)")
     theta_underbar_L = tu.xreplace({x: x_L, p: p_L, k: k_L, cbar: cbar_L})
 
-    # the pie: u_L(theta_L^d, theta_s) = u_L(0,0) with theta_L^d deterrent
-    u_L_pie = pi_L * sq_target + pi_s * crisis.partner_value(S)       # a function of theta_s
-    u_s_pie = pi_s * V_s + pi_L * sq_partner
+    # the pie: u_L(theta_L^d, theta_s) = u_L(0,0) with theta_L^d deterrent.  The pie payoffs move
+    # with theta_s only through pi_s times a crisis value N ("per unit of pi_s"); an equation
+    # u = target is solved as N = (target - offset) / pi_s with that division done symbolically
+    # (in floating point, (1 + O(pi_s) - 1) / pi_s would lose digits as pi_s -> 0)
+    N_s, N_L = V_s, crisis.partner_value(S)
+    u_L_pie = pi_L * sq_target + pi_s * N_L       # a function of theta_s
+    u_s_pie = pi_s * N_s + pi_L * sq_partner
     w, yv = sp.Symbol("w", nonnegative=True), sp.Symbol("y", real=True)
     kink_s = sp.solve(sp.Eq(S.t(), cbar_s), theta_s)[0]   # theta_s where all of s's types fight
-    neg_uL = _pieces(-u_L_pie.subs(theta_s, w), kink_s)
+
+    def per_unit(value, offset):
+        return _per_unit(value, offset, pi_s)
+    neg_NL = _pieces(-N_L.subs(theta_s, w), kink_s)
     hyps = m.domain.conditions()
 
-    def invert_L(target_value, name, latex, upper):
-        """theta_s with u_L_pie(theta_s) = target_value (closed form when solvable, else implicit)."""
+    def invert_L(target, name, latex, upper):
+        """theta_s with N_L(theta_s) = target (closed form when solvable, else implicit)."""
         if concrete:
-            sol = invert_increasing(neg_uL, w, yv, hyps)
-            return compose(sol, yv, -target_value)
-        return implicit(name, u_L_pie.subs(theta_s, w) - target_value, w, (0, upper), latex=latex)
+            sol = invert_increasing(neg_NL, w, yv, hyps)
+            return compose(sol, yv, -target)
+        return implicit(name, N_L.subs(theta_s, w) - target, w, (0, upper), latex=latex)
 
-    thetabar = invert_L(u_L00, "thetabar_s", r"\bar\theta_s", 1 / pi_s + 1)
+    per_unit_uL00 = per_unit(u_L00, pi_L * sq_target)
+    thetabar = invert_L(per_unit_uL00, "thetabar_s", r"\bar\theta_s", 1 / pi_s + 1)
     thetabar_s = m.derived("thetabar_s", thetabar, r"\bar\theta_s",
                            "the pie: u_L(theta_L*, thetabar_s) = u_L(0,0) (BMR-9)", cross_check=_check_thetabar)
 
-    # thetahat: u_i(thetahat) = z u_i(0) + (1-z) u_i(theta_s)
+    # thetahat: u_i(thetahat) = z u_i(0) + (1-z) u_i(theta_s), per unit of pi_s
     rhs_s = z * u_s00 + (1 - z) * u_s_pie
     rhs_L = z * u_L00 + (1 - z) * u_L_pie
+    target_s = z * per_unit(u_s00, pi_L * sq_partner) + (1 - z) * N_s
     try:
-        pieces_s = _pieces(u_s_pie.subs(theta_s, w), kink_s)
-        th_s = compose(invert_increasing(pieces_s, w, yv, hyps), yv, rhs_s)
+        pieces_s = _pieces(N_s.subs(theta_s, w), kink_s)
+        th_s = compose(invert_increasing(pieces_s, w, yv, hyps), yv, target_s)
     except Exception:
-        th_s = implicit("thetahat_s", u_s_pie.subs(theta_s, w) - rhs_s, w, (0, theta_s), latex=r"\hat\theta^s_s")
-    th_L = invert_L(rhs_L, "thetahat_L", r"\hat\theta^L_s", 1 / pi_s + 1 + theta_s)
+        th_s = implicit("thetahat_s", N_s.subs(theta_s, w) - target_s, w, (0, theta_s), latex=r"\hat\theta^s_s")
+    th_L = invert_L(z * per_unit_uL00 + (1 - z) * N_L, "thetahat_L", r"\hat\theta^L_s", 1 / pi_s + 1 + theta_s)
     thetahat_s = m.derived("thetahat_s", th_s, r"\hat\theta^s_s",
                            "s's indifference: u_s(thetahat) = z u_s(0) + (1-z) u_s(theta_s)",
                            cross_check=_check_thetahat("s"))

@@ -1201,8 +1201,9 @@ def _lambda(expr, syms):
 
 def numeric_values(game: StochasticGame, strategy: Strategy, draws: Mapping[str, np.ndarray]) -> dict:
     """``V[(state, player)]`` as arrays over parameter draws, by a batched numpy linear solve of
-    ``V = u + d P V`` built numerically from the stage payoffs and transitions (independent of
-    the symbolic solution).  ``draws`` maps parameter names to equal-length arrays."""
+    ``V = u + d P V``, whose entries are the stage payoffs and transitions weighted by the
+    strategy (independent of the symbolic solution).  ``draws`` maps parameter names to
+    equal-length arrays."""
     syms, entries = _system(game, strategy)
     n = len(next(iter(draws.values()))) if draws else 1
     k, m = len(game.states), len(game.players)

@@ -47,6 +47,10 @@ class Settings:
     timeout_ms: int = 10000
 
 
+#: How a numeric check that drew no points begins its detail (a proof under such hypotheses may be vacuous).
+NO_DRAWS = "could not sample the hypotheses"
+
+
 @dataclass
 class PartVerdict:
     """The verdict on one proposition."""
@@ -181,7 +185,7 @@ class PartVerifier:
                                f"INTERNAL INCONSISTENCY: proved ({verdict.method}) but sampling found "
                                f"{exact_str(numeric.counterexample)}", numeric.counterexample,
                                numeric.samples, numeric.max_error)
-        if verdict.status == "proved" and numeric.detail.startswith("could not sample") and _empty(hyps):
+        if verdict.status == "proved" and numeric.detail.startswith(NO_DRAWS) and _empty(hyps):
             return PartVerdict(label, "unknown", "vacuous",
                                f"the hypotheses are empty (z3: unsatisfiable), so the {verdict.method} proof "
                                "says nothing")
@@ -221,7 +225,7 @@ class PartVerifier:
         try:  # only the parameters the part uses (and those tied to them) are drawn
             draws = self._sample(given, {x.name for x in used})
         except Exception as exc:
-            return PartVerdict(label, "unknown", "numeric", f"could not sample the hypotheses: {exc}")
+            return PartVerdict(label, "unknown", "numeric", f"{NO_DRAWS}: {exc}")
         point = {self.domain[n].symbol: v for n, v in draws.items()}
         truth, ambiguous, err = truth_with_margin(formula, point, s.tol)
         max_error = float(np.max(err)) if err.size and np.any(err > 0) else None
