@@ -87,6 +87,21 @@ def test_every_model_report_compiles_without_undefined_references(tmp_path, name
         assert reportlib.escape(claim.id) in text
 
 
+def test_rechecked_cross_checks_are_reported_and_compile(tmp_path):
+    """A cross-check with draws re-checked at 40 digits says so in the table (and still compiles)."""
+    import dataclasses
+    model = derivations.load("csd_signaling")
+    verdicts = model.verify(samples=300)
+    checks = [dataclasses.replace(c, rechecked=3 if c.quantity == "Fhat_C" else 0) for c in model.cross_check(samples=300)]
+    text = reportlib.render(model, verdicts, checks, {"samples": 300, "seed": 0},
+                            reportlib.write_figures(model, tmp_path), model.verify_steps(300))
+    assert "(3 re-checked)" in text and "at 40 digits" in text
+    path = reportlib.write(tmp_path / "csd_signaling.tex", text)
+    if reportlib.latex_engine() is not None or os.environ.get("REQUIRE_LATEX"):
+        ok, message = reportlib.compile_pdf(path)
+        assert ok, message
+
+
 def test_csd_report_content(tmp_path):
     path = build_report(derivations.load("csd_signaling"), tmp_path)
     text = path.read_text()
