@@ -90,9 +90,9 @@ MUTATION_EQUIVALENTS = {
     "claim-flip:BMR-10:part4:hypothesis 1 (p_L < k_L) reversed": _HAT_L,
     "claim-flip:BMR-10:part4:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _HAT_L,
     "claim-flip:BMR-10:part4:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-10:part4:hypothesis 4 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#c9f2014d) reversed": _HAT_L,
+    "claim-flip:BMR-10:part4:hypothesis 4 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#437e0d22) reversed": _HAT_L,
     "claim-flip:BMR-10:part5:hypothesis 1 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-10:part5:hypothesis 2 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#c9f2014d) reversed":
+    "claim-flip:BMR-10:part5:hypothesis 2 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#437e0d22) reversed":
         "bound (4) for s holds for every theta_s >= 0, not only on the pie: s's indifference reads H(that) = "
         "z H(t_0) + (1-z) H(t) (H = int_0 F, t = x_s - p_s + theta_s), so (1-z) F(t) < F(that) (uniform: that^2 = "
         "z t_0^2 + (1-z) t^2 > (1-z)^2 t^2 inside the support, that^2 >= z t_0^2 + (1-z) cbar_s^2 beyond it, ratio 1 "
