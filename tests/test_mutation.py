@@ -51,7 +51,7 @@ def test_declared_equivalents_name_real_mutants(name):
 @pytest.mark.parametrize("name, every", [("csd_signaling", 4), ("alliance_moral_hazard", 6)])
 def test_mutants_are_all_caught(name, every):
     """Every ``every``-th mutant plus every cutoff shift; with FULL_MUTATION=1 (CI) all of them
-    (alliance: 197 mutants, 17.6 minutes with two workers on a 2-core machine)."""
+    (alliance: 197 mutants, the longest test of the suite)."""
     mod = derivations.module(name)
     every = 1 if os.environ.get("FULL_MUTATION") == "1" else every
     mutants = mutation.enumerate_mutants(mod.build)
