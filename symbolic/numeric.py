@@ -96,10 +96,11 @@ class NumericFunction:
     def _large(self, args, shape, size):
         if self._implemented is None:
             self._implemented = has_implemented_function(self.expr)
-        if self._implemented:
+        if self._implemented and size <= 1 << 17:
             # a numerically implemented function (an implicit quantity's root finder) is called
             # once on the whole arrays, as given: it is vectorised itself, and it remembers the
-            # arguments it has seen (a later quantity built on it reuses its roots)
+            # arguments it has seen (a later quantity built on it reuses its roots); longer
+            # arrays go by blocks below, which bounds the root finder's memory
             return np.broadcast_to(np.asarray(self._f(*args), dtype=float), shape)
         flat = [a.reshape(-1) if a.size == 1 else np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1)
                 for a in args]
