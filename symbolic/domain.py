@@ -332,7 +332,7 @@ class Domain:
         drawing everything and then rejecting, at a fraction of the draws and tests."""
         from .errors import DerivationError
 
-        drawn_by = {}
+        drawn_by = {}  # each parameter -> the step that draws it (in drawing order)
         for k, (names, _) in enumerate(steps):
             drawn_by.update({nm: k for nm in names})
         staged: list[list] = [[] for _ in steps]
@@ -355,7 +355,7 @@ class Domain:
             batch = int(min(batch, 20 * max(n, 1000), budget - drawn))
             values: dict[str, np.ndarray] = {}
             alive = batch
-            for (names, draw), tests in zip(steps, staged):
+            for (_, draw), tests in zip(steps, staged):
                 if alive == 0:
                     break
                 values.update(draw(alive))
@@ -375,8 +375,7 @@ class Domain:
         if count < n:
             raise DerivationError(
                 f"could not sample the domain: {count} of {n} points accepted in {drawn} draws")
-        names = [nm for names, _ in steps for nm in names]
-        return {k: np.concatenate([d[k] for d in kept])[:n] for k in names}
+        return {k: np.concatenate([d[k] for d in kept])[:n] for k in drawn_by}
 
 
 def _within(relations: Iterable[sp.Basic], names: Iterable[str]) -> list[sp.Basic]:

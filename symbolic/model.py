@@ -382,8 +382,10 @@ class Model:
         Closed forms built on numerically implemented functions cannot be re-checked, and a
         formula that loses more than about 30 digits stays a failure."""
         bad = np.flatnonzero(err > tol)
+        if not 0 < bad.size <= RECHECK_LIMIT:
+            return err, 0
         closed = self.expand(q.expr)
-        if not 0 < bad.size <= RECHECK_LIMIT or has_implemented_function(closed):
+        if has_implemented_function(closed):
             return err, 0
         cut = q.cutoff
         diff = self.expand(cut.preference.difference) if cut is not None else None

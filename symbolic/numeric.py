@@ -409,11 +409,11 @@ def mp_recheck(closed: sp.Basic, point: Mapping[sp.Symbol, float], value: float,
     args = [mpmath.mpf(point[s]) for s in syms]
     with mpmath.workdps(digits):
         try:
-            c = sp.lambdify(syms, closed, "mpmath", **_NO_DOCSTRING)(*args)
+            c = _mp_function(syms, closed)(*args)
             x0 = mpmath.mpf(float(value))
             if difference is None:
                 return float(abs(x0 - c) / (1 + abs(c)))
-            g = sp.lambdify([var, *syms], difference, "mpmath", **_NO_DOCSTRING)
+            g = _mp_function([var, *syms], difference)
             w = mpmath.mpf(10) ** -6 * (1 + abs(x0))
             for _ in range(12):
                 a, b = x0 - w, x0 + w
@@ -424,6 +424,17 @@ def mp_recheck(closed: sp.Basic, point: Mapping[sp.Symbol, float], value: float,
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             return None  # complex values on the way, or no convergence
     return None
+
+
+_MP_CACHE: dict = {}
+
+
+def _mp_function(symbols, expr):
+    """``expr`` lambdified for mpmath, once per expression (a re-check visits several draws)."""
+    key = (expr, tuple(symbols))
+    if key not in _MP_CACHE:
+        _MP_CACHE[key] = sp.lambdify(symbols, expr, "mpmath", **_NO_DOCSTRING)
+    return _MP_CACHE[key]
 
 
 def _at(g, x, todo, sub):
