@@ -19,7 +19,7 @@ an MPE iff (1) the Creditor takes her punishment in CN (always), (2) the Debtor 
 probability :math:`b`, to CN with :math:`1-b`; the scheme then needs
 ``blame_min_D`` :math:`\le b \le` ``blame_max_C``.
 
-Every stationary equilibrium at given numbers comes from :mod:`symbolic.stochastic`.
+Every stationary equilibrium at given numbers comes from :mod:`symbolic.games.stochastic`.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from symbolic import (POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Claim, Compute
                       Model, ToolkitError, interval)
 from symbolic.decide import decide
 from symbolic.numeric import root_bracketed_in
-from symbolic.stochastic import StochasticGame, numeric_action_value, numeric_values
+from symbolic.games.stochastic import StochasticGame, numeric_action_value, numeric_values
 
 SEED = "003_c5c0d2cd3b7c05b0.txt"
 NEGATIVE = interval(None, 0, True, True)
@@ -265,7 +265,7 @@ def build() -> Model:
                 f"(c,c) in C with {pun} in Def is not an MPE") for pun in itertools.product("cd", "cd")],
         Computed("exact enumeration of every stationary MPE at 6 random rational instances: only the "
                  "stage equilibrium, played in both states",
-                 lambda: _check_two_state(g2, m), "exact support enumeration (symbolic.stochastic)"),
+                 lambda: _check_two_state(g2, m), "exact support enumeration (symbolic.games.stochastic)"),
     ], note="The four Holds parts show symbolically that no pure punishment in the default state sustains "
             "(c,c) in compliance; that no mixed MPE exists besides the stage equilibrium is checked by "
             "exact enumeration at random rational instances (numeric evidence, not a proof)."))
@@ -363,12 +363,12 @@ def build() -> Model:
               "with (c,c) at C (so V^C_D = 0), the Creditor cooperating in CN and the Debtor indifferent there "
               "(V^CN_D = Q(c)), his d in CN earns strictly more than c: he cannot mix in CN"),
         Computed("exact enumeration at the reconstructed instance yields exactly the four listed kinds",
-                 lambda: _check_cb10(g3), "exact support enumeration (symbolic.stochastic)"),
+                 lambda: _check_cb10(g3), "exact support enumeration (symbolic.games.stochastic)"),
     ], repair=Claim("CB-10*", "At the reconstructed instance the stationary equilibria are: the cooperative "
                               "profile (full), perpetual stage-Nash play (none), one with mixing in DN that "
                               "cooperates sporadically, and two mixed at C that end absorbed in DN (none)", [
         Computed("exact enumeration: 5 equilibria with these supports and labels", lambda: _check_cb10_repair(g3),
-                 "exact support enumeration (symbolic.stochastic)"),
+                 "exact support enumeration (symbolic.games.stochastic)"),
     ]), note="Which equilibria exist depends on the (choice) transitions of unilateral and mutual deviations "
              "in DN and CN; the cooperative scheme's conditions (1)-(3) do not."))
 
@@ -554,7 +554,7 @@ def _cn_mixing_gap(g3):
 
 
 def _stage_game(sym, stage: dict | None = None):
-    from symbolic.normal_form import NormalFormGame
+    from symbolic.games.normal_form import NormalFormGame
     return NormalFormGame(PLAYERS, (("c", "d"), ("c", "d")), stage if stage is not None else stage_payoffs(sym),
                           name="Called Bluff stage game")
 
@@ -796,10 +796,10 @@ def blame_game(inst=None) -> StochasticGame:
 
 def blame_sweep(n: int = 201, inst=None):
     """Every stationary MPE of the blame variant at ``n`` equally spaced values of ``b`` in
-    [0, 1] (exact values k/(n-1)), by the fast sweep of :mod:`symbolic.stochastic_fast`: a list of
-    :class:`symbolic.stochastic_fast.SweepRow` (per value: equilibria with supports, cooperation
+    [0, 1] (exact values k/(n-1)), by the fast sweep of :mod:`symbolic.games.stochastic_fast`: a list of
+    :class:`symbolic.games.stochastic_fast.SweepRow` (per value: equilibria with supports, cooperation
     labels, probabilities and values; continua, exact)."""
-    from symbolic.stochastic_fast import fast_sweep
+    from symbolic.games.stochastic_fast import fast_sweep
 
     if n < 2:
         raise ToolkitError("a sweep needs at least two values")
@@ -810,7 +810,7 @@ def blame_sweep(n: int = 201, inst=None):
 def benchmark_sweep(n: int):
     """Issue 6, target 5: the debtor-creditor blame sweep over ``n`` equally spaced values of
     ``b`` in [0, 1] at the reconstructed instance (r = 70 %); returns the table (one
-    :class:`symbolic.stochastic_fast.SweepRow` per value).  The one-time setup (half systems,
+    :class:`symbolic.games.stochastic_fast.SweepRow` per value).  The one-time setup (half systems,
     resultants) is kept on disk and in the process, so later calls time the sweep itself."""
     return blame_sweep(n)
 
@@ -843,7 +843,7 @@ def _plot_cooperation_region(model):
 
 def _plot_blame_sweep(model):
     import matplotlib.pyplot as plt
-    from symbolic.stochastic_fast import fast_sweep
+    from symbolic.games.stochastic_fast import fast_sweep
 
     n = 201
     bs = [sp.Rational(k, n - 1) for k in range(n)]

@@ -1,15 +1,15 @@
 """Command-line subcommands for models with stochastic games: ``equilibria``, ``sweep``, ``search``.
 
 * ``equilibria MODEL name=value ... [--game NAME] [--json]`` -- every stationary Markov perfect
-  equilibrium at the given numbers (exact support enumeration, :mod:`symbolic.stochastic`).
+  equilibrium at the given numbers (exact support enumeration, :mod:`symbolic.games.stochastic`).
 * ``sweep MODEL PARAM --from A --to B --steps N name=value ... [--exact] [--json]`` -- which
   equilibria exist at each value of one parameter: the fast sweep of
-  :mod:`symbolic.stochastic_fast` (numpy over the whole grid, exact re-solves where a decision is
+  :mod:`symbolic.games.stochastic_fast` (numpy over the whole grid, exact re-solves where a decision is
   close), or with ``--exact`` the exact enumeration at every value.
 * ``search MODEL [--bound ...] [--json]`` -- the model's inverse search (CB-8 for ``called_bluff``).
 
 A model takes part by giving its :class:`symbolic.Model` a ``stochastic_games`` dict (name ->
-:class:`symbolic.stochastic.StochasticGame` with symbolic parameters) and, for ``search``, an
+:class:`symbolic.games.stochastic.StochasticGame` with symbolic parameters) and, for ``search``, an
 ``inverse_search`` callable.  Every input error is a one-line :class:`symbolic.ToolkitError`.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ import time
 import sympy as sp
 
 from symbolic import ToolkitError
-from symbolic.stochastic import exact, sweep as run_sweep
-from symbolic.stochastic_fast import fast_sweep
+from symbolic.games.stochastic import exact, sweep as run_sweep
+from symbolic.games.stochastic_fast import fast_sweep
 
 from . import load
 

@@ -30,8 +30,9 @@ def _toolkit_hash() -> str:
         import z3
 
         h = hashlib.sha256()
-        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-            h.update(path.name.encode())
+        root = Path(__file__).resolve().parent
+        for path in sorted(root.rglob("*.py")):
+            h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
         for version in (platform.python_version(), sympy.__version__, numpy.__version__, z3.get_version_string()):
             h.update(version.encode())

@@ -190,8 +190,8 @@ def _summary(rows, game):
 def test_fast_sweep_agrees_with_the_exact_solver(model, inst):
     """At 15 values of b spread over [0, 1], including both thresholds, the fast sweep finds the
     same equilibria as the exact enumeration: supports, labels, continua, probabilities to 1e-9."""
-    from symbolic.stochastic import sweep
-    from symbolic.stochastic_fast import FastSweep
+    from symbolic.games.stochastic import sweep
+    from symbolic.games.stochastic_fast import FastSweep
 
     game = model.stochastic_games["blame"].subs(inst)
     grid = [R(k, 12) for k in range(13)] + [at(model, "blame_min_D", inst), at(model, "blame_max_C", inst)]

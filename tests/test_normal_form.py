@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbolic.normal_form import NormalFormGame, parse_nfg_payoffs
+from symbolic.games.normal_form import NormalFormGame, parse_nfg_payoffs
 
 nash = pytest.importorskip("nashpy")
 R = sp.Rational

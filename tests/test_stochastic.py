@@ -6,8 +6,8 @@ import sympy as sp
 import pytest
 
 from symbolic import ToolkitError
-from symbolic.normal_form import NormalFormGame
-from symbolic.stochastic import StochasticGame, numeric_values, sweep
+from symbolic.games.normal_form import NormalFormGame
+from symbolic.games.stochastic import StochasticGame, numeric_values, sweep
 
 R = sp.Rational
 
@@ -193,7 +193,7 @@ def _table(rows_or_sets):
 
 
 def test_fast_sweep_matches_exact_sweep_including_the_threshold():
-    from symbolic.stochastic_fast import FastSweep
+    from symbolic.games.stochastic_fast import FastSweep
     d = sp.Symbol("d", positive=True)
     g = grim_pd(d=d)
     grid = [R(0), R(1, 5), R(2, 5), R(1, 2), R(3, 5), R(4, 5), R(9, 10)]   # (c,c) sustained iff d >= 1/2
@@ -207,7 +207,7 @@ def test_fast_sweep_matches_exact_sweep_including_the_threshold():
 
 
 def test_fast_sweep_reports_continua_of_a_degenerate_game():
-    from symbolic.stochastic_fast import FastSweep
+    from symbolic.games.stochastic_fast import FastSweep
     a = sp.Symbol("a")
     g = StochasticGame(("1", "2"), ("A", "Z"), R(1, 2))
     for s in g.states:

@@ -1,7 +1,7 @@
 r"""Fast parameter sweeps: every stationary MPE of a two-player stochastic game at each value of
 one parameter, vectorised over the whole grid with numpy, exact where a decision is close.
 
-**Setting.**  :class:`symbolic.stochastic._Enumerator` writes each support profile
+**Setting.**  :class:`symbolic.games.stochastic._Enumerator` writes each support profile
 :math:`\sigma` as two *halves*: player :math:`i`'s conditions on the opponent's probabilities
 :math:`x` (one unknown per state where the opponent mixes, minus one per extra action),
 
@@ -62,7 +62,7 @@ ones before are not clearly empty.
 **Exactness.**  At every (value, profile) where a decision is ambiguous -- a probability near 0 or 1,
 a deviation gain near 0, a near-double root, a degenerate equation, a half with three or more
 unknowns that is not excluded -- the profile is re-solved exactly at that value by the exact
-solver (:meth:`symbolic.stochastic._Enumerator.solve_profile`), which also reports continua of
+solver (:meth:`symbolic.games.stochastic._Enumerator.solve_profile`), which also reports continua of
 equilibria; the sweep's table (supports, cooperation labels, which equilibria exist) is therefore
 the exact one wherever the numeric decisions are clear, and exact by construction elsewhere.
 Probabilities and values of numerically found equilibria are floats (accurate to about
@@ -70,7 +70,7 @@ Probabilities and values of numerically found equilibria are floats (accurate to
 
 **Setup.**  Building the half systems and the resultants is done once per game and parameter
 (:class:`FastSweep`); the compiled tables are kept on disk (folder ``$GT_DERIVATIONS_CACHE/sweeps``,
-key: a hash of the game, the parameter, this module's and :mod:`symbolic.stochastic`'s sources and
+key: a hash of the game, the parameter, this module's and :mod:`symbolic.games.stochastic`'s sources and
 the SymPy/NumPy versions; ``GT_DERIVATIONS_NO_CACHE=1`` bypasses it).
 """
 from __future__ import annotations
@@ -87,8 +87,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
-from .cache import load_pickle, store_pickle
-from .errors import ToolkitError
+from ..cache import load_pickle, store_pickle
+from ..errors import ToolkitError
 from .stochastic import EquilibriumSet, StochasticGame, _Enumerator, exact
 
 #: relative tolerances (see the module docstring)
@@ -900,7 +900,7 @@ def _fingerprint(game: StochasticGame, parameter) -> str:
 def _cache_path(game, parameter) -> Path | None:
     if os.environ.get("GT_DERIVATIONS_NO_CACHE") == "1":
         return None
-    from .codegen import cache_dir
+    from ..codegen import cache_dir
     return cache_dir() / "sweeps" / f"{_fingerprint(game, parameter)}.pickle"
 
 

@@ -66,7 +66,7 @@ support profile.
 each value and solves each specialised half exactly; halves that do not involve :math:`\theta` are
 solved once.  The fast path -- every coefficient evaluated on the whole grid with numpy, batched
 root finding, exact re-solves only where a numeric decision is close -- is
-:mod:`symbolic.stochastic_fast`.
+:mod:`symbolic.games.stochastic_fast`.
 """
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .errors import DerivationError, ToolkitError
-from .numeric import lambdify
+from ..errors import DerivationError, ToolkitError
+from ..numeric import lambdify
 
 Profile = tuple  # one action per player
 Strategy = dict  # (state, player) -> {action: probability}
@@ -195,7 +195,7 @@ class StochasticGame:
         return g
 
     def stage_game(self, state: str):
-        """The stage game of ``state`` as a :class:`symbolic.normal_form.NormalFormGame`."""
+        """The stage game of ``state`` as a :class:`symbolic.games.normal_form.NormalFormGame`."""
         from .normal_form import NormalFormGame
         return NormalFormGame(self.players, self.actions[state],
                               {a: self.payoffs[(state, a)] for a in self.profiles(state)},
@@ -394,7 +394,7 @@ class Deviation:
 
     def preference(self, label: str = ""):
         """The condition as a :class:`symbolic.payoffs.Preference` (for :meth:`Model.cutoff`)."""
-        from .payoffs import Game
+        from ..payoffs import Game
         return Game((self.player,)).prefers(self.player, self.value, self.deviation,
                                             label or f"{self.player} does not deviate to {self.action} in {self.state}")
 
@@ -403,7 +403,7 @@ def deviation_bound(dev: Deviation, var: sp.Symbol, domain, name: str = "bound")
     """The condition ``dev`` as a bound on ``var`` over ``domain`` (a :class:`symbolic.Domain`):
     a :class:`symbolic.payoffs.Cutoff` (``var >= expr`` or ``var <= expr``, direction decided by
     z3), or raises DerivationError when the algebra does not allow it."""
-    from .payoffs import derive_cutoff
+    from ..payoffs import derive_cutoff
     return derive_cutoff(name, dev.preference(), var, domain)
 
 
@@ -1021,7 +1021,7 @@ class _Enumerator:
     def _positive_dimensional(self, h: _HalfSystem, eqs, timeout: int = 20000) -> _HalfResult:
         """Decide (z3) whether a positive-dimensional half meets the box and the inequalities."""
         import z3
-        from .decide import _Translator
+        from ..decide import _Translator
 
         tr = _Translator()
         cons = [tr.term(p.as_expr()) == 0 for p in eqs]

@@ -8,7 +8,7 @@ A :class:`NormalFormGame` has players :math:`i`, finite action sets :math:`A_i` 
 * :meth:`NormalFormGame.equilibria` -- every Nash equilibrium, pure and mixed, of a two-player
   game with numeric payoffs.  A normal-form game is the one-state stochastic game that returns to
   its state after every profile, with discount factor 0, so its stationary equilibria are exactly
-  its Nash equilibria; the exact support enumeration of :mod:`symbolic.stochastic` finds every
+  its Nash equilibria; the exact support enumeration of :mod:`symbolic.games.stochastic` finds every
   isolated equilibrium and reports positive-dimensional sets (degenerate games) as continua
   instead of dropping them.
 * :meth:`NormalFormGame.to_nfg` -- the game in Gambit's outcome-based ``.nfg`` format (version 1,
@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 
 import sympy as sp
 
-from .errors import ToolkitError
+from ..errors import ToolkitError
 
 
 class NormalFormGame:
@@ -102,7 +102,7 @@ class NormalFormGame:
 
     def equilibria(self):
         """Every Nash equilibrium of a two-player numeric game, as a
-        :class:`symbolic.stochastic.EquilibriumSet` of the one-state game (isolated equilibria
+        :class:`symbolic.games.stochastic.EquilibriumSet` of the one-state game (isolated equilibria
         and continua)."""
         if len(self.players) != 2:
             raise ToolkitError("mixed equilibria are enumerated for two-player games")
