@@ -144,6 +144,50 @@ class Parameter:
         return (float(lo), float(hi))
 
 
+@dataclass
+class Unknown(Parameter):
+    """An endogenous unknown (what the equilibrium determines): a name, an interval, and
+    optionally ends that are expressions in the parameters (``bounds = (lo, hi)``, closed,
+    ``None`` where the interval's own end applies)."""
+
+    bounds: tuple = (None, None)
+
+    @classmethod
+    def of(cls, name: str, domain, latex: str | None = None, description: str = "",
+           sample_range: tuple[float, float] | None = None) -> "Unknown":
+        """From an :class:`Interval` or a pair ``(lo, hi)`` of numbers, expressions or ``None``."""
+        if isinstance(domain, Interval):
+            return cls(name, domain, latex, description, sample_range)
+        lo, hi = (None if b is None else sp.sympify(b) for b in domain)
+        numeric = Interval(lo if lo is not None and lo.is_number else None,
+                           hi if hi is not None and hi.is_number else None, False, False)
+        if numeric.lo is not None and numeric.hi is not None and not numeric.lo < numeric.hi:
+            raise ValueError(f"unknown {name}: empty interval [{lo}, {hi}]")
+        numeric = Interval(None if numeric.lo is None else float(numeric.lo),
+                           None if numeric.hi is None else float(numeric.hi), False, False)
+        symbolic = (lo if lo is not None and not lo.is_number else None,
+                    hi if hi is not None and not hi.is_number else None)
+        return cls(name, numeric, latex, description, sample_range, symbolic)
+
+    def bound_relations(self) -> list[sp.Basic]:
+        """The expression ends as relationals (``x >= lo(params)``, ``x <= hi(params)``)."""
+        lo, hi = self.bounds
+        return ([sp.GreaterThan(self.symbol, lo, evaluate=False)] if lo is not None else []) + \
+               ([sp.LessThan(self.symbol, hi, evaluate=False)] if hi is not None else [])
+
+    def relations(self) -> list[sp.Basic]:
+        """Every bound of the unknown as relationals in its symbol."""
+        return self.domain.relations(self.symbol) + self.bound_relations()
+
+    def describe(self) -> str:
+        lo, hi = self.bounds
+        if lo is None and hi is None:
+            return super().describe()
+        left = f"[{lo}" if lo is not None else self.domain.describe().split(",")[0]
+        right = f"{hi}]" if hi is not None else self.domain.describe().split(",")[1].strip()
+        return f"{self.name} in {left}, {right}"
+
+
 class Domain:
     """An ordered set of :class:`Parameter` objects plus ordering constraints."""
 

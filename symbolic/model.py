@@ -26,20 +26,31 @@ import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
 from .claims import Claim, Equivalent
-from .domain import Domain, Interval, Parameter
-from .errors import DomainError, ToolkitError, UnknownNameError
+from .domain import Domain, Interval, Parameter, Unknown
+from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
 from .numeric import NumericFunction, fast_function, find_root, has_implemented_function, mp_recheck
 from .payoffs import Cutoff, Game, Preference, derive_cutoff
 from .verify import PartVerifier, Settings, Verdict, combine
 
 
-@dataclass
+class QuantitySymbol(sp.Symbol):
+    """The symbol standing for a named quantity in a formula (``khat < w``): printed with the
+    quantity's LaTeX, replaced by its expression when the formula is verified or evaluated.
+    Its own class, so it never equals a parameter or abbreviation of the same name."""
+
+
+@dataclass(eq=False)
 class Quantity:
-    """A derived quantity: a definition, a cutoff, or any derived expression.
+    """A derived quantity: a definition, a cutoff, an optimum, a solution of a system, or any
+    derived expression.
 
     ``expr`` may use defined symbols (like :math:`\\psi`); :meth:`Model.quantity` returns it in
     parameters only.  ``display`` is an equal form written the way the paper writes it (checked
     equal when the quantity is declared).
+
+    In a formula a quantity stands for itself: ``q1 < q2``, ``2*q - w`` or ``sp.Max(q, 0)`` build
+    formulas in :attr:`symbol`, which claims print with the quantity's name and verify with its
+    expression substituted.
     """
 
     name: str
@@ -51,11 +62,58 @@ class Quantity:
     display: sp.Basic | None = None
     cross_check: Callable | None = None
     defined_when: sp.Basic | None = None  # where the formula means something (e.g. a root exists)
+    #: how it was derived, for the report: an Optimum, a SystemSolution, an IntervalSet ...
+    derivation: object | None = None
 
     @property
     def symbol(self) -> sp.Symbol:
-        """A plain symbol standing for the quantity (for use in displayed formulas)."""
-        return sp.Symbol(self.name)
+        """The symbol standing for the quantity in formulas (a :class:`QuantitySymbol`)."""
+        return QuantitySymbol(self.name)
+
+    def _sympy_(self):
+        return self.symbol
+
+    def __lt__(self, other):
+        return sp.Lt(self.symbol, sp.sympify(other))
+
+    def __le__(self, other):
+        return sp.Le(self.symbol, sp.sympify(other))
+
+    def __gt__(self, other):
+        return sp.Gt(self.symbol, sp.sympify(other))
+
+    def __ge__(self, other):
+        return sp.Ge(self.symbol, sp.sympify(other))
+
+    def __neg__(self):
+        return -self.symbol
+
+    def __add__(self, other):
+        return self.symbol + sp.sympify(other)
+
+    def __radd__(self, other):
+        return sp.sympify(other) + self.symbol
+
+    def __sub__(self, other):
+        return self.symbol - sp.sympify(other)
+
+    def __rsub__(self, other):
+        return sp.sympify(other) - self.symbol
+
+    def __mul__(self, other):
+        return self.symbol * sp.sympify(other)
+
+    def __rmul__(self, other):
+        return sp.sympify(other) * self.symbol
+
+    def __truediv__(self, other):
+        return self.symbol / sp.sympify(other)
+
+    def __rtruediv__(self, other):
+        return sp.sympify(other) / self.symbol
+
+    def __pow__(self, other):
+        return self.symbol ** sp.sympify(other)
 
     def _repr_latex_(self) -> str:
         from .latex import tex
@@ -104,6 +162,8 @@ class Model:
         self.spec = spec
         self.description = description
         self.domain = Domain()
+        self.unknowns: dict[str, Unknown] = {}
+        self._space: Domain | None = None
         self.game: Game | None = None
         self.definitions: dict[sp.Symbol, sp.Basic] = {}
         self.quantities: dict[str, Quantity] = {}
@@ -120,10 +180,57 @@ class Model:
     def parameter(self, name: str, domain: Interval, latex: str | None = None, description: str = "",
                   sample_range: tuple[float, float] | None = None) -> sp.Symbol:
         """Declare a parameter and return its symbol."""
+        self._space = None
         return self.domain.add(Parameter(name, domain, latex, description, sample_range))
+
+    def unknown(self, name: str, domain: Interval | tuple, latex: str | None = None, description: str = "",
+                sample_range: tuple[float, float] | None = None) -> sp.Symbol:
+        """Declare an endogenous unknown -- what the equilibrium determines (a share, an offer, an
+        effort, a mixing probability, a belief) -- and return its symbol.
+
+        ``domain`` is an :class:`Interval` or a pair ``(lo, hi)`` whose ends may be expressions
+        in the parameters (closed ends; ``None`` for an unbounded one).  Unknowns are not inputs:
+        they are listed apart from the parameters and never drawn as inputs of a quantity; the
+        solving methods (:meth:`cutoff`, :meth:`solve`, :meth:`optimum`, :meth:`interval`) solve
+        for them, and a claim that mentions one is checked for every value in its domain."""
+        if name in self.domain.parameters or name in self.unknowns:
+            raise ValueError(f"{name!r} is already declared")
+        self._space = None
+        if not isinstance(domain, Interval):
+            domain = tuple(self.parse(b) if isinstance(b, str) else b for b in domain)
+        u = Unknown.of(name, domain, latex, description, sample_range)
+        self.unknowns[name] = u
+        return u.symbol
+
+    @property
+    def space(self) -> Domain:
+        """The domain of parameters and unknowns together (the parameter domain itself when the
+        model has no unknowns): where claims are checked and intermediate quantities (a best
+        response in the opponent's action) are evaluated."""
+        if not self.unknowns:
+            return self.domain
+        if self._space is None:
+            space = Domain()
+            for par in [*self.domain.parameters.values(), *self.unknowns.values()]:
+                space.add(par)
+            for rel, reason in self.domain.constraints:
+                space.constrain(rel, reason)
+            for u in self.unknowns.values():
+                for rel in u.bound_relations():
+                    space.constrain(rel, f"domain of the unknown {u.name}")
+            self._space = space
+        return self._space
+
+    def relations_of(self, var: sp.Symbol) -> list[sp.Basic]:
+        """The bounds of a parameter or unknown as relationals in its symbol."""
+        for u in self.unknowns.values():
+            if u.symbol == var:
+                return u.relations()
+        return self.domain.by_symbol(var).domain.relations(var)
 
     def constrain(self, relation: sp.Basic, reason: str = "") -> None:
         """Add an ordering constraint to the domain."""
+        self._space = None
         self.domain.constrain(relation, reason)
 
     def define(self, name: str, expr: str | sp.Basic, latex: str, description: str = "") -> sp.Symbol:
@@ -143,7 +250,9 @@ class Model:
         return self.game
 
     def _namespace(self) -> dict:
-        names = {p.name: p.symbol for p in self.domain.parameters.values()}
+        names = {q.name: q.symbol for q in self.quantities.values() if q.kind != "definition"}
+        names.update({u.name: u.symbol for u in self.unknowns.values()})
+        names.update({p.name: p.symbol for p in self.domain.parameters.values()})
         names.update({s.name: s for s in self.definitions})
         return names
 
@@ -162,7 +271,12 @@ class Model:
         ``display`` is the paper's way of writing the result (a string keeps its term order); it
         is checked to equal the derived root.
         """
-        cut = derive_cutoff(name, preference, solve_for, self.domain, self.expand)
+        if isinstance(preference, (list, tuple, sp.And)):
+            raise DerivationError(
+                f"{name}: cutoff takes one preference; for several conditions on one unknown use "
+                "Model.interval, for a system of equations in several unknowns Model.solve")
+        cut = derive_cutoff(name, preference, solve_for, self.space, self.expand,
+                            var_relations=self.relations_of(solve_for))
         q = Quantity(name, cut.expr, latex, description, kind="cutoff", cutoff=cut, display=self._form(display))
         self._check_display(q)
         self._add(q)
@@ -231,10 +345,13 @@ class Model:
 
     # -- using ----------------------------------------------------------------------------
     def expand(self, expr: sp.Basic) -> sp.Basic:
-        """Replace defined symbols by their definitions (recursively)."""
+        """Replace defined symbols and quantity symbols by their definitions (recursively)."""
         expr = sp.sympify(expr)
-        for _ in range(len(self.definitions) + 1):
-            new = expr.xreplace(self.definitions)
+        table = dict(self.definitions)
+        if any(isinstance(s, QuantitySymbol) for s in expr.free_symbols):
+            table.update({q.symbol: q.expr for q in self.quantities.values() if q.kind != "definition"})
+        for _ in range(len(table) + 1):
+            new = expr.xreplace(table)
             if new == expr:
                 return expr
             expr = new
@@ -254,7 +371,7 @@ class Model:
 
     def parameters_of(self, name: str) -> list[str]:
         """Names of the parameters a quantity depends on (declaration order)."""
-        return [s.name for s in self.domain.order(self.quantity(name).free_symbols)]
+        return [s.name for s in self.space.order(self.quantity(name).free_symbols)]
 
     def numeric(self, name: str) -> NumericFunction:
         """A vectorised numeric function of a quantity; keyword arguments are parameter names."""
@@ -263,7 +380,7 @@ class Model:
             condition = self._get(name).defined_when
             if condition is not None:
                 expr = sp.Piecewise((expr, self.expand(condition)), (sp.nan, True))
-            self._numeric[name] = fast_function(expr, self.domain.order(expr.free_symbols), name)
+            self._numeric[name] = fast_function(expr, self.space.order(expr.free_symbols), name)
         return self._numeric[name]
 
     def evaluate(self, name: str, **values) -> float:
@@ -272,10 +389,10 @@ class Model:
         Raises :class:`DomainError` (one line) outside the quantity's ``defined_when`` condition
         and wherever it has no finite value (e.g. its defining equation has no root there)."""
         fn = self.numeric(name)
-        checked = self.domain.check(values, needed=fn.parameters)
+        checked = self.space.check(values, needed=fn.parameters)
         condition = self._get(name).defined_when
         if condition is not None:
-            point = {self.domain[k].symbol: sp.Float(v) for k, v in checked.items()}
+            point = {self.space[k].symbol: sp.Float(v) for k, v in checked.items()}
             if self.expand(condition).xreplace(point) is not sp.true:
                 raise DomainError(f"{name} is not defined at these values: it needs {condition}")
         value = fn(**{p: checked[p] for p in fn.parameters})
@@ -291,7 +408,7 @@ class Model:
         if key in self._verdicts:
             return self._verdicts[key]
         checks = {c.quantity: c for c in self.cross_check(samples, seed)}
-        verifier = PartVerifier(self.domain, self.expand, settings)
+        verifier = PartVerifier(self.space, self.expand, settings)
         out = []
         for claim in self.claims:
             if progress:
@@ -319,7 +436,7 @@ class Model:
         key = ("steps", samples, seed, timeout_ms)
         if key in self._verdicts:
             return self._verdicts[key]
-        verifier = PartVerifier(self.domain, self.expand, Settings(samples, seed, timeout_ms=timeout_ms))
+        verifier = PartVerifier(self.space, self.expand, Settings(samples, seed, timeout_ms=timeout_ms))
         out = {}
         for q in self.quantities.values():
             if q.cutoff is None:
@@ -339,7 +456,7 @@ class Model:
         if key in self._verdicts:
             return self._verdicts[key]
         rng = np.random.default_rng(seed)
-        draws = self.domain.sample(samples, rng)
+        draws = self.space.sample(samples, rng)
         out = []
         for q in self.quantities.values():
             if q.cutoff is not None:
@@ -389,7 +506,7 @@ class Model:
             return err, 0
         cut = q.cutoff
         diff = self.expand(cut.preference.difference) if cut is not None else None
-        names = [s for s in self.domain.order(closed.free_symbols | (diff.free_symbols if cut else set()))
+        names = [s for s in self.space.order(closed.free_symbols | (diff.free_symbols if cut else set()))
                  if cut is None or s != cut.var]
         err = err.copy()
         rechecked = 0
@@ -403,10 +520,10 @@ class Model:
 
     def _root_of_cutoff(self, cut: Cutoff, draws: dict, n: int) -> np.ndarray:
         diff = self.expand(cut.preference.difference)
-        syms = self.domain.order(diff.free_symbols | {cut.var})
+        syms = self.space.order(diff.free_symbols | {cut.var})
         g = NumericFunction(diff, syms)
         others = [s.name for s in syms if s != cut.var]
-        dom = self.domain.by_symbol(cut.var).domain
+        dom = self.space.by_symbol(cut.var).domain
         root, _ = find_root(lambda x, *values: g(**dict(zip(others, values)), **{cut.var.name: x}), n,
                             dom.lo, dom.hi, args=tuple(draws[s] for s in others))
         return root

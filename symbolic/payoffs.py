@@ -177,8 +177,13 @@ def solve_with_budget(eq: sp.Basic, var: sp.Symbol, seconds: float = 20.0) -> li
 
 def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Domain,
                   expand: Callable[[sp.Basic], sp.Basic] = lambda e: e,
-                  timeout_ms: int = 10000, solve_seconds: float = 20.0) -> Cutoff:
-    """Solve ``preference``'s indifference for ``var``; see the module docstring."""
+                  timeout_ms: int = 10000, solve_seconds: float = 20.0,
+                  var_relations: list | None = None) -> Cutoff:
+    """Solve ``preference``'s indifference for ``var``; see the module docstring.
+
+    ``var_relations`` are ``var``'s bounds (default: its parameter domain's)."""
+    if var_relations is None:
+        var_relations = domain.by_symbol(var).domain.relations(var)
     diff = sp.together(expand(preference.difference))
     num, den = sp.fraction(sp.cancel(diff))
     den_sign, _ = _sign_over_domain(den, domain, timeout_ms)
@@ -205,7 +210,8 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
     else:
         candidates = (_quadratic_roots(poly) if degree == 2
                       else solve_with_budget(sp.Eq(num, 0), var, solve_seconds))
-        root, sign, slope, method = _unique_root_in_domain(name, candidates, num * den_sign, var, domain, timeout_ms)
+        root, sign, slope, method = _unique_root_in_domain(name, candidates, num * den_sign, var, domain, timeout_ms,
+                                                           var_relations)
     cut = Cutoff(name, var, root, ">=" if sign > 0 else "<=", preference, slope, method)
     cut.steps = steps + [("solved", cut.condition())]
     return cut
@@ -217,11 +223,10 @@ def _quadratic_roots(poly: sp.Poly) -> list:
     return [sp.simplify((-b - disc) / (2 * a)), sp.simplify((-b + disc) / (2 * a))]
 
 
-def _unique_root_in_domain(name, candidates, signed_num, var, domain: Domain, timeout_ms):
-    par = domain.by_symbol(var)
+def _unique_root_in_domain(name, candidates, signed_num, var, domain: Domain, timeout_ms, var_relations):
     inside = []
     for r in candidates:
-        conds = [rel.subs(var, r) for rel in par.domain.relations(var)]
+        conds = [rel.subs(var, r) for rel in var_relations]
         goal = sp.And(*conds) if conds else sp.true
         try:
             if goal == sp.true or decide(domain.conditions(), goal, timeout_ms).outcome == "proved":
