@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -29,7 +29,10 @@ from .claims import Claim, Equivalent
 from .domain import Domain, Interval, Parameter, Unknown
 from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
 from .numeric import NumericFunction, fast_function, find_root, has_implemented_function, mp_recheck
-from .payoffs import Cutoff, Game, Preference, derive_cutoff
+from .payoffs import Condition, Cutoff, Game, Preference, derive_cutoff
+from .solvers import (IntervalSet, SystemSolution, classify, derive_interval, derive_optimum, disjoint,
+                      solve_system)
+from .solvers.checks import interval_check, optimum_check, system_check
 from .verify import PartVerifier, Settings, Verdict, combine
 
 
@@ -282,6 +285,151 @@ class Model:
         self._add(q)
         self.preferences.append((name, preference))
         return q
+
+    # -- solving for the equilibrium ------------------------------------------------------
+    def _hypotheses(self) -> list[sp.Basic]:
+        return self.domain.conditions()
+
+    def _condition(self, c, what: str):
+        """A preference, an equation or an inequality, with abbreviations and quantities expanded."""
+        if isinstance(c, str):
+            c = self.parse(c)
+        if isinstance(c, (Preference, Condition)):
+            return c
+        if isinstance(c, Quantity):
+            return self.expand(c.symbol)
+        c = self.expand(c)
+        if c in (sp.true, sp.false):
+            raise DerivationError(f"{what}: a condition collapsed to {c} when it was built (SymPy evaluated it); "
+                                  "write it so that it still depends on the unknowns")
+        return c
+
+    def solve(self, conditions: Sequence, unknowns: Mapping[str, sp.Symbol], latex: Mapping[str, str] | None = None,
+              description: str = "", seconds: float = 20.0) -> SystemSolution:
+        """Solve a system of equilibrium conditions for several unknowns, in closed form.
+
+        ``conditions``: equalities (``sp.Eq``), expressions equal to zero, or preferences whose
+        indifference is meant (one per unknown); a condition may contain a ``Piecewise`` (a best
+        response with corners, e.g. an :meth:`optimum`), which is split into Kuhn--Tucker cases.
+        ``unknowns`` maps the name of each derived quantity to the unknown it solves for
+        (``{"q1_star": q1, "q2_star": q2}``); ``latex`` gives their symbols (default: the
+        unknown's with a star).  Returns the :class:`~symbolic.solvers.SystemSolution`; iterate
+        it for the quantities (``q1s, q2s = m.solve(...)``).
+
+        One solution valid on the whole domain gives one quantity per unknown; solutions on
+        disjoint regions are joined into one ``Piecewise`` quantity (``defined_when`` their
+        union unless they cover the domain); solutions that coexist give one quantity per
+        unknown and solution, named ``<name>_1``, ``<name>_2`` ..., each with its region.
+        Raises :class:`DerivationError` (one line, naming the quantities) for no solution in the
+        domain, a continuum of solutions or a spent time budget."""
+        names = list(unknowns)
+        syms = [unknowns[n] for n in names]
+        label = ", ".join(names)
+        for u in syms:
+            if u.name not in self.unknowns:
+                raise DerivationError(f"{label}: {u} is not a declared unknown (declare it with Model.unknown)")
+        conds = [self._condition(c, label) for c in conditions]
+        conds = [self.expand(c.difference) if isinstance(c, (Preference, Condition)) else c for c in conds]
+        relations = {u: self.relations_of(u) for u in syms}
+        try:
+            solution = solve_system(conds, syms, relations, self._hypotheses(), seconds)
+        except DerivationError as exc:
+            raise DerivationError(f"{label}: {exc}") from None
+        latex = dict(latex or {})
+        branches = solution.branches
+        hyps = self._hypotheses()
+        if len(branches) == 1 or disjoint([b.region for b in branches], hyps):
+            covered = len(branches) == 1 and branches[0].status == "always" or \
+                classify(sp.Or(*[b.region for b in branches]), hyps) == "always"
+            where = None if covered else sp.Or(*[b.region for b in branches])
+            for name, u in zip(names, syms):
+                if len(branches) == 1:
+                    expr = branches[0].values[u]
+                else:
+                    pieces = [(b.values[u], b.region) for b in branches]
+                    expr = sp.Piecewise(*pieces[:-1], (pieces[-1][0], True), evaluate=False)
+                solution.quantities.append(self._solution_quantity(
+                    name, expr, latex.get(name, self._star(u)), description, where, solution,
+                    system_check(solution, u)))
+        else:
+            for k, b in enumerate(branches, 1):
+                for name, u in zip(names, syms):
+                    tex_name = latex.get(name, self._star(u))
+                    solution.quantities.append(self._solution_quantity(
+                        f"{name}_{k}", b.values[u], f"{tex_name}_{{({k})}}", description,
+                        None if b.status == "always" else b.region, solution, system_check(solution, u, b)))
+        return solution
+
+    def _star(self, u: sp.Symbol) -> str:
+        return f"{{{self.unknowns[u.name].latex}}}^*"
+
+    def _solution_quantity(self, name, expr, latex, description, where, derivation, check) -> Quantity:
+        q = Quantity(name, expr, latex, description, kind="solution", cross_check=check, defined_when=where,
+                     derivation=derivation)
+        self._add(q)
+        return q
+
+    def optimum(self, name: str, objective, over: sp.Symbol, within: tuple | None = None, maximize: bool = True,
+                latex: str | None = None, description: str = "", seconds: float = 20.0) -> Quantity:
+        """The maximiser (``maximize=False``: minimiser) of ``objective`` over the unknown ``over``.
+
+        ``within = (lo, hi)`` (numbers, expressions, strings or ``None``) is the interval, by
+        default the unknown's domain.  The first-order condition is solved, the second-order
+        condition decided over the domain (strict concavity, or single-peakedness at the unique
+        critical point), and the corners added as a ``Piecewise`` with the region where each
+        holds (Kuhn--Tucker); the region where the optimum is interior is derived.  The
+        quantity's ``derivation`` is the :class:`~symbolic.solvers.Optimum`.  Raises
+        :class:`DerivationError` when the objective is unbounded, the second-order condition
+        fails or cannot be decided, or the critical point is not unique."""
+        if over.name not in self.unknowns:
+            raise DerivationError(f"{name}: {over} is not a declared unknown (declare it with Model.unknown)")
+        f = self.expand(self.parse(objective) if isinstance(objective, str) else sp.sympify(objective))
+        if within is None:
+            relations = self.relations_of(over)
+        else:
+            lo, hi = (self.parse(b) if isinstance(b, str) else (None if b is None else sp.sympify(b)) for b in within)
+            relations = ([over >= lo] if lo is not None else []) + ([over <= hi] if hi is not None else [])
+        hyps = self._hypotheses() + [r for u in self.unknowns.values() if u.symbol != over for r in u.relations()]
+        opt = derive_optimum(name, f, over, relations, hyps, maximize, seconds)
+        q = Quantity(name, opt.expr, latex or self._star(over), description, kind="optimum",
+                     cross_check=optimum_check(opt), derivation=opt)
+        self._add(q)
+        return q
+
+    def interval(self, name: str, conditions: Sequence, over: sp.Symbol, latex: str | None = None,
+                 description: str = "") -> IntervalSet:
+        """The values of the unknown ``over`` satisfying every condition (preferences or
+        inequalities): an interval whose end points become the quantities ``<name>_lo`` and
+        ``<name>_hi``, defined where the interval is non-empty (``.nonempty``, derived)."""
+        if over.name not in self.unknowns:
+            raise DerivationError(f"{name}: {over} is not a declared unknown (declare it with Model.unknown)")
+        conds = []
+        for c in conditions:
+            c = self._condition(c, name)
+            if not isinstance(c, (Preference, Condition)):
+                c = Condition(c)
+            others = (self.expand(c.difference).free_symbols & {u.symbol for u in self.unknowns.values()}) - {over}
+            if others:
+                raise DerivationError(f"{name}: condition {c.weak()} also involves the unknowns "
+                                      f"{', '.join(sorted(map(str, others)))}; an interval is in one unknown ({over})")
+            conds.append(c)
+        cuts = [derive_cutoff(f"{name} condition {k}", c, over, self.space, self.expand,
+                              var_relations=self.relations_of(over)) for k, c in enumerate(conds, 1)]
+        hyps = self._hypotheses()
+        iv = derive_interval(cuts, over, self.relations_of(over), hyps)
+        tex_name = latex or self.unknowns[over.name].latex
+        where = None if iv.nonempty is sp.true else iv.nonempty
+        weak = [c.weak() for c in conds]
+        iv.lower = Quantity(f"{name}_lo", iv.lower_expr, rf"\underline{{{tex_name}}}",
+                            f"{description} (lower end)".strip(), kind="interval", defined_when=where,
+                            derivation=iv, cross_check=interval_check(iv, weak, upper=False))
+        iv.upper = Quantity(f"{name}_hi", iv.upper_expr, rf"\overline{{{tex_name}}}",
+                            f"{description} (upper end)".strip(), kind="interval", defined_when=where,
+                            derivation=iv, cross_check=interval_check(iv, weak, upper=True))
+        self._add(iv.lower)
+        self._add(iv.upper)
+        iv.name = name
+        return iv
 
     def derived(self, name: str, expr: str | sp.Basic, latex: str, description: str = "",
                 display: str | sp.Basic | None = None, cross_check: Callable | None = None,

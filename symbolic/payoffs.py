@@ -113,6 +113,35 @@ class Preference:
 
 
 @dataclass
+class Condition:
+    """A condition written directly as a relational (``lhs >= rhs``, ``lhs <= rhs``, strict or
+    weak) rather than as a player's preference: it has the interface of a :class:`Preference`
+    (``difference >= 0`` holds iff the condition does), so it can be solved into a cutoff."""
+
+    relation: sp.Basic
+    label: str = ""
+    player: str = ""
+
+    def __post_init__(self):
+        rel = sp.sympify(self.relation)
+        if not isinstance(rel, sp.Rel) or rel.rel_op in ("==", "!="):
+            raise DerivationError(f"{rel} is not an inequality (give lhs >= rhs, lhs <= rhs, > or <)")
+        self.relation = rel
+        big, small = (rel.lhs, rel.rhs) if rel.rel_op in (">", ">=") else (rel.rhs, rel.lhs)
+        self.better, self.worse = big, small
+
+    @property
+    def difference(self) -> sp.Basic:
+        return self.better - self.worse
+
+    def weak(self) -> sp.Basic:
+        return sp.GreaterThan(self.better, self.worse, evaluate=False)
+
+    def strict(self) -> sp.Basic:
+        return sp.StrictGreaterThan(self.better, self.worse, evaluate=False)
+
+
+@dataclass
 class Cutoff:
     """A cutoff solved from an indifference condition.
 
