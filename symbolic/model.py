@@ -168,6 +168,8 @@ class Model:
         self.unknowns: dict[str, Unknown] = {}
         self._space: Domain | None = None
         self.game: Game | None = None
+        self.games: dict = {}              # finite games by name (normal form)
+        self.equilibrium_maps: dict = {}   # their equilibrium maps, by game name
         self.definitions: dict[sp.Symbol, sp.Basic] = {}
         self.quantities: dict[str, Quantity] = {}
         self.claims: list[Claim] = []
@@ -430,6 +432,39 @@ class Model:
         self._add(iv.upper)
         iv.name = name
         return iv
+
+    def normal_form(self, name: str, actions: Mapping[str, Sequence[str]], payoffs: Mapping[tuple, object]):
+        """A finite game in normal form with symbolic payoffs: ``actions`` maps each player to
+        their actions (in order), ``payoffs`` each action profile to a tuple of payoffs (in
+        player order; strings are parsed with the model's names) or to the name of an outcome of
+        the model's payoff table.  Returns the :class:`~symbolic.games.NormalFormGame`; its
+        equilibria as functions of the parameters come from :meth:`equilibria`."""
+        from .games.normal_form import NormalFormGame
+
+        players = list(actions)
+        table = {}
+        for profile, u in payoffs.items():
+            if isinstance(u, str) and self.game is not None and u in self.game.outcomes:
+                u = tuple(self.game.payoff(pl, u) for pl in players)
+            elif isinstance(u, str):
+                raise DerivationError(f"game {name}: profile {profile} names no outcome of the payoff table ({u!r})")
+            table[tuple(profile)] = tuple(self.expand(self.parse(x) if isinstance(x, str) else sp.sympify(x)) for x in u)
+        try:
+            game = NormalFormGame(players, [actions[p] for p in players], table, name)
+        except ValueError as exc:
+            raise DerivationError(f"game {name}: {exc}") from None
+        self.games[name] = game
+        return game
+
+    def equilibria(self, game) -> "EquilibriumMap":
+        """Every Nash equilibrium of a two-player normal-form game with symbolic payoffs, each
+        with the region of parameters where it is one (the equilibrium map; see
+        :mod:`symbolic.games.nash_map`).  Registered for the report under the game's name."""
+        from .games.nash_map import equilibrium_map
+
+        emap = equilibrium_map(game, self._hypotheses())
+        self.equilibrium_maps[game.name] = emap
+        return emap
 
     def derived(self, name: str, expr: str | sp.Basic, latex: str, description: str = "",
                 display: str | sp.Basic | None = None, cross_check: Callable | None = None,

@@ -44,14 +44,13 @@ def _end_values(model, end, draws, n, default):
 
 def system_check(solution, unknown: sp.Symbol, branch=None, tol: float = 1e-8):
     """A cross-check of the solution for ``unknown`` (``branch``: of one branch only)."""
-    memo = {}
-
     def check(model, draws):
+        memo = solution.__dict__.setdefault("_newton", {})  # shared by the solution's quantities
         key = id(draws)
         if key not in memo:
             memo.clear()
-            memo[key] = _newton_roots(model, solution, draws)
-        roots = memo[key]                      # (starts, n, k)
+            memo[key] = (draws, _newton_roots(model, solution, draws))
+        roots = memo[key][1]                   # (starts, n, k)
         j = solution.unknowns.index(unknown)
         if branch is None:                      # a unique solution: every converged start must agree
             col = roots[:, :, j]

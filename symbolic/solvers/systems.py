@@ -259,7 +259,7 @@ def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations:
     for combo in itertools.product(*split):
         system = [e for e, _ in combo]
         case_cond = sp.And(*[c for _, c in combo])
-        label = ", ".join(str(sp.simplify(c)) for _, c in combo if c is not sp.true) if several else ""
+        label = ", ".join(str(c) for _, c in combo if c is not sp.true) if several else ""
         if several and classify(case_cond, list(hypotheses) + [r for u in unknowns for r in relations[u]],
                                 timeout_ms) == "never":
             continue
@@ -296,7 +296,7 @@ def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations:
 
 # ------------------------------------------------------------------------------------------
 def newton_solve(residuals: Sequence[sp.Basic], unknowns: Sequence[sp.Symbol], params: Sequence[sp.Symbol],
-                 draws: dict, starts: np.ndarray, inside, iterations: int = 60, tol: float = 1e-11) -> np.ndarray:
+                 draws: dict, starts: np.ndarray, inside, iterations: int = 40, tol: float = 1e-11) -> np.ndarray:
     r"""An independent numeric solution of ``residuals = 0`` at every draw: Newton's method
     (symbolic Jacobian of the conditions, vectorised over the draws) from each of ``starts``
     (rows of unknown values), step halving while the residual grows.
@@ -328,6 +328,8 @@ def newton_solve(residuals: Sequence[sp.Basic], unknowns: Sequence[sp.Symbol], p
         u = np.tile(np.asarray(start, dtype=float), (n, 1))
         r = resid(u)
         for _ in range(iterations):
+            if not (np.linalg.norm(r, axis=1) > tol * (1 + np.abs(u).max(axis=1))).any():
+                break
             M = jac(u)
             ok = np.isfinite(M).all(axis=(1, 2)) & (np.abs(np.linalg.det(np.where(np.isfinite(M), M, 0))) > 1e-300)
             step = np.zeros_like(u)
