@@ -48,6 +48,7 @@ def cmd_list(args) -> int:
     if args.json:
         out = [{"model": m.name, "title": m.title,
                 "parameters": {p.name: p.domain.describe() for p in m.domain.parameters.values()},
+                "unknowns": {u.name: u.describe().split(" in ", 1)[1] for u in m.unknowns.values()},
                 "constraints": [str(r) for r, _ in m.domain.constraints],
                 "quantities": {n: m.parameters_of(n) for n in m.quantities},
                 "claims": {c.id: c.statement for c in m.claims}} for m in models]
@@ -60,6 +61,10 @@ def cmd_list(args) -> int:
             print(f"    {p.name:<10} {p.domain.describe():<10} {p.description}")
         for rel, reason in m.domain.constraints:
             print(f"    constraint {rel}" + (f"  ({reason})" if reason else ""))
+        if m.unknowns:
+            print("  unknowns (solved for, not inputs):")
+            for u in m.unknowns.values():
+                print(f"    {u.name:<10} {u.describe().split(' in ', 1)[1]:<10} {u.description}")
         print("  quantities:")
         for n, q in m.quantities.items():
             print(f"    {n:<10} ({', '.join(m.parameters_of(n))})  {q.description}")

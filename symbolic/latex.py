@@ -32,8 +32,10 @@ def escape(text: object) -> str:
 def symbol_names(model) -> dict:
     """Symbol -> LaTeX for every parameter, defined symbol and quantity of ``model``."""
     names = {p.symbol: p.latex for p in model.domain.parameters.values()}
+    names.update({u.symbol: u.latex for u in getattr(model, "unknowns", {}).values()})
     for q in model.quantities.values():
         names[sp.Symbol(q.name)] = q.latex
+        names[q.symbol] = q.latex
         if q.kind == "definition":
             names[q.expr] = q.latex
     return names

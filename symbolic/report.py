@@ -84,6 +84,15 @@ def _claim(claim, verdict, model) -> dict:
             "repair": _claim(claim.repair, verdict.repair, model) if claim.repair else None}
 
 
+def _unknown_domain(u, model) -> str:
+    lo, hi = u.bounds
+    if lo is None and hi is None:
+        return u.domain.latex()
+    left = f"[{tex(lo, model)}" if lo is not None else u.domain.latex().split(",")[0]
+    right = f"{tex(hi, model)}]" if hi is not None else u.domain.latex().split(",")[1].strip()
+    return f"{left}, {right}"
+
+
 def _sci(x) -> str:
     if x is None:
         return "--"
@@ -131,6 +140,86 @@ def _label(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", text)
 
 
+def _derivations(model, kind: str) -> list:
+    """The distinct derivation objects of the quantities of one kind (declaration order)."""
+    out = []
+    for q in model.quantities.values():
+        if q.kind == kind and q.derivation is not None and all(d is not q.derivation for d in out):
+            out.append(q.derivation)
+    return out
+
+
+def _names_of(model, derivation) -> list:
+    return [q for q in model.quantities.values() if q.derivation is derivation]
+
+
+def _readable(expr):
+    """A quotient written with its numerator expanded (``(a - c_1 - b q_2)/(2 b)``, not
+    ``-(c_1 - a + b q_2)/(2 b)``)."""
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    if den == 1 or expr.has(sp.Piecewise):
+        return expr
+    return sp.Mul(sp.expand(num), sp.Pow(sp.factor(den), -1), evaluate=False)
+
+
+def _optimum(model, opt) -> dict:
+    q = _names_of(model, opt)[0]
+    var = tex(opt.var, model)
+    interval = (("(-\\infty" if opt.lo is None else "[" + tex(opt.lo, model)) + ", "
+                + ("\\infty)" if opt.hi is None else tex(opt.hi, model) + "]"))
+    return {"name": escape(q.name), "label": _label(q.name), "latex": q.latex, "description": escape(q.description),
+            "var": var, "interval": interval, "verb": "maximises" if opt.maximize else "minimises",
+            "objective": tex(opt.objective, model), "foc": tex(opt.foc, model),
+            "critical": tex(sp.Eq(opt.var, _readable(opt.critical), evaluate=False), model), "soc": tex(opt.soc, model), "soc_method": escape(opt.soc_method),
+            "corners": [{"value": tex(v, model), "region": tex(r, model)} for v, r in opt.corners],
+            "interior": tex(opt.interior, model), "formula": tex(opt.expr, model)}
+
+
+def _system(model, sol) -> dict:
+    qs = _names_of(model, sol)
+    return {"names": ", ".join(escape(q.name) for q in qs), "label": _label(qs[0].name) if qs else "system",
+            "description": escape(qs[0].description) if qs else "",
+            "unknowns": ", ".join(tex(u, model) for u in sol.unknowns), "method": escape(sol.method),
+            "conditions": [tex(c, model) for c in sol.conditions],
+            "steps": [{"text": escape(t), "formula": tex(f, model)}
+                      for t, f in dict.fromkeys((t, f) for t, f in sol.steps if f.free_symbols)],
+            "branches": [{"solution": r", ".join(f"{tex(u, model)} = {tex(b.values[u], model)}" for u in sol.unknowns),
+                          "region": "\\text{the whole domain}" if b.region is sp.true else tex(b.region, model),
+                          "check": "verified: symbolic" if b.satisfies() else "checked numerically"}
+                         for b in sol.branches],
+            "dropped": [{"solution": r", ".join(f"{tex(u, model)} = {tex(v[u], model)}" for u in sol.unknowns),
+                         "reason": escape(why)} for v, why in sol.dropped],
+            "quantities": [{"latex": q.latex, "formula": tex(q.expr, model),
+                            "where": tex(q.defined_when, model) if q.defined_when is not None else ""} for q in qs]}
+
+
+def _interval(model, iv) -> dict:
+    return {"name": escape(iv.name), "var": tex(iv.var, model),
+            "lower": iv.lower.latex, "upper": iv.upper.latex,
+            "lower_formula": tex(iv.lower_expr, model), "upper_formula": tex(iv.upper_expr, model),
+            "cutoffs": [{"name": escape(n), "rel": r"\ge" if d == ">=" else r"\le", "root": tex(r, model)}
+                        for n, d, r in iv.cutoffs],
+            "nonempty": "\\text{everywhere}" if iv.nonempty is sp.true else tex(iv.nonempty, model)}
+
+
+def _equilibrium_map(model, name, emap) -> dict:
+    players = list(emap.game.players)
+    rows = []
+    for e in emap.equilibria:
+        strategies = []
+        for pl in players:
+            acts = e.strategy[pl]
+            strategies.append(r",\ ".join(f"\\text{{{escape(a)}}}: {tex(p, model)}" for a, p in acts.items() if p != 0)
+                              if not len(e.support[pl]) == 1 else r"\text{" + escape(e.support[pl][0]) + "}")
+        rows.append({"profile": escape(e.describe()), "strategies": strategies,
+                     "payoffs": [tex(e.payoff[pl], model) for pl in players],
+                     "region": r"\text{everywhere}" if e.region is sp.true else tex(e.region, model)})
+    return {"name": escape(name), "label": _label(name), "players": [escape(p) for p in players], "rows": rows,
+            "dropped": [{"supports": escape(" x ".join("{" + ", ".join(s) + "}" for s in sup)), "reason": escape(r)}
+                        for sup, r in emap.dropped],
+            "covers": emap.covers}
+
+
 def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> dict:
     """Everything the template needs, as plain strings (LaTeX-ready)."""
     game = model.game
@@ -167,13 +256,19 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
                 "description": escape(q.description)}
                for q in model.quantities.values() if q.kind == "derived"]
     claims = [_claim(c, v, model) for c, v in zip(model.claims, verdicts)]
+    unknowns = [{"latex": u.latex, "domain": _unknown_domain(u, model), "name": escape(u.name),
+                 "description": escape(u.description)} for u in model.unknowns.values()]
+    solving = {"optima": [_optimum(model, o) for o in _derivations(model, "optimum")],
+               "systems": [_system(model, s_) for s_ in _derivations(model, "solution")],
+               "intervals": [_interval(model, i) for i in _derivations(model, "interval")],
+               "maps": [_equilibrium_map(model, n, e) for n, e in model.equilibrium_maps.items()]}
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
                "tol": _sci(c.tol), "passed": c.passed, "rechecked": c.rechecked} for c in checks]
     return {"model": {"name": escape(model.name), "label": _label(model.name), "title": escape(model.title),
                       "description": escape(model.description), "source": escape(model.source),
                       "spec": escape(model.spec)},
-            "parameters": params, "constraints": constraints, "definitions": definitions,
+            "parameters": params, "unknowns": unknowns, "solving": solving, "constraints": constraints, "definitions": definitions,
             "choices": [escape(c) for c in model.choices], "payoffs": payoffs, "cutoffs": cutoffs,
             "derived": derived, "claims": claims, "checks": checks,
             "unchecked": [{"statement": escape(s), "reason": escape(r)} for s, r in model.unchecked],

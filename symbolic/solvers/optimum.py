@@ -142,7 +142,8 @@ def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations
     if branch.region is not sp.true:
         raise DerivationError(f"{name}: the critical point {crit} exists only where {branch.region}")
     expr = sp.Piecewise(*pieces, (crit, True)) if pieces and status != "always" else crit
-    soc = (gxx < 0) if concave else (soc_at < 0)
+    soc = sp.StrictLessThan(sp.diff(f, var, 2) if maximize else -sp.diff(f, var, 2), 0, evaluate=False) \
+        if concave else sp.StrictLessThan(soc_at, 0, evaluate=False)
     steps = [("objective", sp.Eq(sp.Symbol("f"), f, evaluate=False)),
              ("first-order condition", sp.Eq(sp.diff(f, var), 0)),
              ("critical point", sp.Eq(var, crit)),

@@ -55,6 +55,16 @@ class Branch:
     region: sp.Basic
     status: str
     case: str = ""
+    equations: list = field(default_factory=list)  # the case's conditions, without Piecewise
+
+    def satisfies(self) -> bool:
+        """Whether substituting the solution makes every condition of its case vanish
+        identically (symbolic: cancel, then simplify)."""
+        for e in self.equations:
+            r = sp.cancel(sp.together(e.xreplace(self.values)))
+            if r != 0 and sp.simplify(r) != 0:
+                return False
+        return True
 
 
 @dataclass
@@ -285,7 +295,7 @@ def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations:
             if region is sp.false:
                 dropped.append((values, "outside the unknowns' domain"))
                 continue
-            branches.append(Branch(values, region, status, label))
+            branches.append(Branch(values, region, status, label, system))
     if not branches:
         raise DerivationError("no solution lies in the unknowns' domain" +
                               (f" (candidates: {', '.join(str(v) for v, _ in dropped[:4])})" if dropped else ""))
