@@ -17,9 +17,9 @@ def build() -> Model:
     br1 = m.optimum("br1", (price - c1) * q1, over=q1, latex=r"b_1(q_2)", description="firm 1's best response")
     br2 = m.optimum("br2", (price - c2) * q2, over=q2, latex=r"b_2(q_1)", description="firm 2's best response")
     equilibrium = m.solve([sp.Eq(q1, br1), sp.Eq(q2, br2)], {"q1_star": q1, "q2_star": q2},
-                       description="the Nash equilibrium quantities")
+                          description="the Nash equilibrium quantities")
     q1s, q2s = equilibrium
-    p_star = m.derived("price_star", price.subs({q1: q1s.symbol, q2: q2s.symbol}), r"p^*", "the equilibrium price")
+    p_star = m.derived("price_star", price.subs({q1: q1s, q2: q2s}), r"p^*", "the equilibrium price")
 
     interior = [equilibrium.interior]  # derived: where both firms produce
     m.claim(Claim("CO-1", "with both firms active, q_i* = (a - 2c_i + c_j)/(3b)", [

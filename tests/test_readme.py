@@ -32,3 +32,15 @@ def test_tutorial_output_is_what_the_readme_shows(capsys):
     out = capsys.readouterr().out
     shown = README.split("$ python examples/audience_costs.py\n", 1)[1].split("$ ", 1)[0]
     assert out == shown
+
+
+def test_solving_tutorial_lines_are_in_the_shipped_example():
+    """Every line of the "Solving for an equilibrium" snippet (comments aside) is a line of
+    examples/cournot.py, so the tutorial cannot drift from the code."""
+    section = README.split("## Solving for an equilibrium", 1)[1]
+    block = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    example = (ROOT / "examples" / "cournot.py").read_text().splitlines()
+    code = {line.split("  #")[0].rstrip() for line in example}
+    for line in block.splitlines():
+        line = line.split("  #")[0].rstrip()
+        assert not line or line in code, line
