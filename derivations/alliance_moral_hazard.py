@@ -414,15 +414,15 @@ def build(dist: str = "uniform") -> Model:
     a6_L = m.derived("a6_ratio_L", du_L / compose(du_L, theta_s, th_L), r"r_L",
                      "u_L'(theta_s)/u_L'(thetahat_L): the left side of bound (4) for L")
 
-    # Corollary 1: y* = thetahat_L(x*), x* = thetahat_s(y*)
-    X = sp.Symbol("X", nonnegative=True)
-    comp = compose(th_s, theta_s, th_L.xreplace({theta_s: X})) - X
-    x_star_e = implicit("x_star", comp, X, (0, thetabar), latex=r"x^*")
-    y_star_e = compose(th_L, theta_s, x_star_e)
-    x_star = m.derived("x_star", x_star_e, r"x^*(z)", "Corollary 1: the support s gets when L proposes",
-                       cross_check=_check_pair(0))
-    y_star = m.derived("y_star", y_star_e, r"y^*(z)", "Corollary 1: the support s gets when s proposes",
-                       cross_check=_check_pair(1))
+    # Corollary 1: the stationary proposals (x* by L, y* by s) solve y = thetahat_L(x), x = thetahat_s(y)
+    x_pie = m.unknown("x_pie", (0, thetabar), "x", "the support s gets when L proposes (Corollary 1)")
+    y_pie = m.unknown("y_pie", (0, thetabar), "y", "the support s gets when s proposes (Corollary 1)")
+    x_star, y_star = m.solve(
+        [sp.Eq(y_pie, th_L.xreplace({theta_s: x_pie})), sp.Eq(x_pie, th_s.xreplace({theta_s: y_pie}))],
+        {"x_star": x_pie, "y_star": y_pie}, latex={"x_star": r"x^*(z)", "y_star": r"y^*(z)"},
+        description="Corollary 1: the support s gets when L proposes (x*) and when s proposes (y*)",
+        method="fixed-point", cross_checks={"x_star": _check_pair(0), "y_star": _check_pair(1)})
+    x_star_e, y_star_e = x_star.expr, y_star.expr
 
     # ---- General-F forms (displayed and used by claims) --------------------------------------------------
     G = general[""]

@@ -235,13 +235,25 @@ class Domain:
         wanted = set(symbols)
         return [s for s in self.symbols if s in wanted]
 
-    def conditions(self) -> list[sp.Basic]:
-        """Every bound and constraint as a SymPy relational."""
+    def conditions(self, symbols: Iterable[sp.Symbol] | None = None) -> list[sp.Basic]:
+        """Every bound and constraint as a SymPy relational.
+
+        With ``symbols`` (those of a formula), the bounds of unknowns the formula does not
+        mention are left out: a claim about the parameters holds on the whole parameter domain,
+        whatever the unknowns' feasible sets."""
+        keep = None if symbols is None else set(symbols)
         out = []
         for p in self.parameters.values():
+            if keep is not None and isinstance(p, Unknown) and p.symbol not in keep:
+                continue
             out += p.domain.relations(p.symbol)
-        out += [rel for rel, _ in self.constraints]
+        out += [rel for rel, _ in self.constraints if keep is None or not self._unknowns_outside(rel, keep)]
         return out
+
+    def _unknowns_outside(self, rel: sp.Basic, keep: set) -> bool:
+        """Whether ``rel`` involves an unknown that is not in ``keep``."""
+        return any(isinstance(p, Unknown) and p.symbol in rel.free_symbols and p.symbol not in keep
+                   for p in self.parameters.values())
 
     def assumptions(self, symbols=None, extra: Iterable[sp.Basic] = ()) -> list[sp.Basic]:
         """The domain (and the ``extra`` relationals) as ``Q`` facts for :func:`sympy.ask`.
@@ -312,6 +324,8 @@ class Domain:
             grown = False
             for rel, _ in self.constraints:
                 tied = {s.name for s in rel.free_symbols}
+                if any(isinstance(self.parameters[n], Unknown) and n not in wanted for n in tied):
+                    continue  # the bound of an unknown not asked for constrains nothing here
                 if tied & wanted and not tied <= wanted:
                     wanted |= tied
                     grown = True

@@ -307,7 +307,8 @@ class Model:
         return c
 
     def solve(self, conditions: Sequence, unknowns: Mapping[str, sp.Symbol], latex: Mapping[str, str] | None = None,
-              description: str = "", seconds: float = 20.0) -> SystemSolution:
+              description: str = "", seconds: float = 20.0, method: str | None = None,
+              cross_checks: Mapping[str, Callable] | None = None) -> SystemSolution:
         """Solve a system of equilibrium conditions for several unknowns, in closed form.
 
         ``conditions``: equalities (``sp.Eq``), expressions equal to zero, or preferences whose
@@ -322,6 +323,11 @@ class Model:
         disjoint regions are joined into one ``Piecewise`` quantity (``defined_when`` their
         union unless they cover the domain); solutions that coexist give one quantity per
         unknown and solution, named ``<name>_1``, ``<name>_2`` ..., each with its region.
+        Conditions in fixed-point form ``u = g(other unknowns)`` that use implicitly defined
+        functions (or any, with ``method="fixed-point"``) are solved by substitution down to one
+        fixed point, found numerically on the unknown's interval (an implicit quantity).
+        ``cross_checks`` replaces the default independent check (Newton's method on the
+        conditions) of a quantity by the model's own ``check(model, draws)``.
         Raises :class:`DerivationError` (one line, naming the quantities) for no solution in the
         domain, a continuum of solutions or a spent time budget."""
         names = list(unknowns)
@@ -334,7 +340,9 @@ class Model:
         conds = [self.expand(c.difference) if isinstance(c, (Preference, Condition)) else c for c in conds]
         relations = {u: self.relations_of(u) for u in syms}
         try:
-            solution = solve_system(conds, syms, relations, self._hypotheses(), seconds)
+            solution = solve_system(conds, syms, relations, self._hypotheses(), seconds,
+                                    names={u: (n, (latex or {}).get(n, self._star(u))) for u, n in zip(syms, names)},
+                                    method=method)
         except DerivationError as exc:
             raise DerivationError(f"{label}: {exc}") from None
         latex = dict(latex or {})
@@ -352,7 +360,7 @@ class Model:
                     expr = sp.Piecewise(*pieces[:-1], (pieces[-1][0], True), evaluate=False)
                 solution.quantities.append(self._solution_quantity(
                     name, expr, latex.get(name, self._star(u)), description, where, solution,
-                    system_check(solution, u)))
+                    (cross_checks or {}).get(name) or system_check(solution, u)))
         else:
             for k, b in enumerate(branches, 1):
                 for name, u in zip(names, syms):
@@ -639,7 +647,12 @@ class Model:
         if key in self._verdicts:
             return self._verdicts[key]
         rng = np.random.default_rng(seed)
-        draws = self.space.sample(samples, rng)
+        # unknowns are drawn only when a checked quantity takes one as an argument (a best
+        # response in the opponent's action); otherwise the draws are the parameter domain's
+        needed = {s.name for q in self.quantities.values() if q.cutoff is not None or q.cross_check is not None
+                  for s in self.expand(q.expr).free_symbols} & set(self.unknowns)
+        draws = (self.space.sample(samples, rng, only=[*self.domain.parameters, *sorted(needed)]) if needed
+                 else self.domain.sample(samples, rng))
         out = []
         for q in self.quantities.values():
             if q.cutoff is not None:

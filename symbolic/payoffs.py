@@ -174,7 +174,7 @@ def _sign_over_domain(expr: sp.Basic, domain: Domain, timeout_ms: int) -> tuple[
         return (1 if expr > 0 else -1 if expr < 0 else 0), "constant"
     for sign, goal in ((1, expr > 0), (-1, expr < 0)):
         try:
-            if decide(domain.conditions(), goal, timeout_ms).outcome == "proved":
+            if decide(domain.conditions(expr.free_symbols), goal, timeout_ms).outcome == "proved":
                 return sign, "z3 decision procedure"
         except NotEncodable:
             break
@@ -258,7 +258,7 @@ def _unique_root_in_domain(name, candidates, signed_num, var, domain: Domain, ti
         conds = [rel.subs(var, r) for rel in var_relations]
         goal = sp.And(*conds) if conds else sp.true
         try:
-            if goal == sp.true or decide(domain.conditions(), goal, timeout_ms).outcome == "proved":
+            if goal == sp.true or decide(domain.conditions(goal.free_symbols), goal, timeout_ms).outcome == "proved":
                 inside.append(r)
         except NotEncodable:
             continue

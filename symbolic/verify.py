@@ -112,9 +112,14 @@ class PartVerifier:
         self._draws: dict = {}  # the last few samples, by hypotheses and parameters
 
     # -- helpers -----------------------------------------------------------------------------
-    def _hypotheses(self, prop: Proposition) -> tuple[list[sp.Basic], list[sp.Basic]]:
+    def _hypotheses(self, prop: Proposition, formula=None) -> tuple[list[sp.Basic], list[sp.Basic]]:
         given = [self.expand(g) for g in prop.given]
-        return self.domain.conditions(), given
+        symbols = set() if formula is None else set(formula.free_symbols)
+        for g in given:
+            symbols |= g.free_symbols
+        if isinstance(prop, DerivativeSign):
+            symbols |= {prop.wrt} | self.expand(prop.function).free_symbols
+        return self.domain.conditions(symbols), given
 
     def _is_violation(self, formula, hyps) -> Callable[[dict], bool]:
         def check(point: dict) -> bool:
@@ -145,7 +150,7 @@ class PartVerifier:
             status, detail, cx = prop.run()
             return PartVerdict(prop.label, status, prop.method, detail, cx)
         formula = self.expand(prop.formula)
-        domain_hyps, given = self._hypotheses(prop)
+        domain_hyps, given = self._hypotheses(prop, formula)
         hyps = domain_hyps + given
         check = self._is_violation(formula, hyps)
         label = prop.label

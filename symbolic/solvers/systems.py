@@ -219,7 +219,26 @@ def _general(eqs, unknowns, seconds):
     return out, "sympy.solve (child process)", []
 
 
-def _candidates(eqs, unknowns, hypotheses, seconds, timeout_ms):
+def _implicit_root(eq, u, relations, hypotheses, names, timeout_ms):
+    r"""No closed form for one unknown: the root of ``eq`` on ``u``'s interval as an implicit
+    quantity.  It is unique where :math:`\partial eq / \partial u` keeps its sign (decided with
+    z3 when the derivative is polynomial); otherwise uniqueness is not decided."""
+    from ..implicit import implicit
+
+    lo = next((r.rhs for r in relations[u] if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))), None)
+    hi = next((r.rhs for r in relations[u] if isinstance(r, (sp.LessThan, sp.StrictLessThan))), None)
+    if lo is None or hi is None:
+        raise DerivationError(f"no closed form for {u}, and an implicit solution needs a bounded domain for {u}")
+    slope = sign(sp.diff(eq, u), list(hypotheses) + list(relations[u]), timeout_ms)
+    name, latex = names.get(u, (str(u), None))
+    root = implicit(name, eq, u, (lo, hi), latex=latex)
+    how = ("unique: the condition is strictly monotone in the unknown (z3)" if slope
+           else "uniqueness not decided (the derivative's sign is not decidable)")
+    return [({u: root}, sp.true)], f"implicit root on the interval ({how})", \
+        [("no closed form: the root of", sp.Eq(eq, 0))]
+
+
+def _candidates(eqs, unknowns, hypotheses, seconds, timeout_ms, relations=None, names=None):
     nums, dens = [], []
     for e in eqs:
         num, den = sp.fraction(sp.cancel(sp.together(e)))
@@ -243,8 +262,73 @@ def _candidates(eqs, unknowns, hypotheses, seconds, timeout_ms):
     elif degree is not None:
         found = _polynomial(nums, unknowns, seconds)
     else:
-        found = _general(nums, unknowns, seconds)
+        try:
+            found = _general(nums, unknowns, seconds)
+            if not found[0]:
+                raise DerivationError("sympy.solve found no closed-form solution")
+        except DerivationError:
+            if len(unknowns) != 1 or relations is None:
+                raise
+            found = _implicit_root(eqs[0], unknowns[0], relations, hypotheses, names or {}, timeout_ms)
     return found, dens
+
+
+def _explicit_form(eqs, unknowns) -> list | None:
+    """``[(u_k, g_k)]`` when condition ``k`` reads ``u_k - g_k = 0`` with ``g_k`` free of ``u_k``
+    (a fixed-point form, distinct unknowns), else None."""
+    out, used = [], set()
+    for e in eqs:
+        e = sp.expand(e) if not e.has(sp.Piecewise) else e
+        for u in unknowns:
+            if u in used:
+                continue
+            for sign in (1, -1):
+                g = u - sign * e
+                if u not in g.free_symbols:
+                    out.append((u, g))
+                    used.add(u)
+                    break
+            if u in used:
+                break
+        else:
+            return None
+    return out
+
+
+def _opaque(expr: sp.Basic) -> bool:
+    """Whether ``expr`` uses an implicitly defined or undefined function (no algebra applies)."""
+    from sympy.core.function import AppliedUndef
+
+    from ..implicit import ImplicitFunction
+    return any(isinstance(f, (ImplicitFunction, AppliedUndef)) for f in expr.atoms(sp.Function))
+
+
+def _fixed_point(explicit, relations, names) -> tuple[dict, list]:
+    r"""Solve ``u_k = g_k(u)`` by elimination: each explicit ``u_k`` is substituted into the
+    others (keeping Piecewise conditions clean), until one equation :math:`u = G(u)` in one
+    unknown remains; its root on the unknown's interval is an implicit quantity (bracketed root
+    finding where :math:`G(u) - u` changes sign), and the others follow by back substitution."""
+    from ..implicit import compose, implicit
+
+    order = list(explicit)
+    chain = []
+    while len(order) > 1:
+        u, g = order.pop(0)
+        order = [(v, compose(h, u, g)) for v, h in order]
+        chain.append((u, g))
+    u, G = order[0]
+    lo = next((r.rhs for r in relations[u] if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))), None)
+    hi = next((r.rhs for r in relations[u] if isinstance(r, (sp.LessThan, sp.StrictLessThan))), None)
+    if lo is None or hi is None:
+        raise DerivationError(f"no closed form for {u}: an implicit solution needs a bounded domain for {u}")
+    name, latex = names.get(u, (str(u), None))
+    root = implicit(name, G - u, u, (lo, hi), latex=latex)
+    values = {u: root}
+    for v, g in reversed(chain):
+        values[v] = compose(g, u, root).xreplace({w: values[w] for w in values if w != u})
+    steps = [("eliminated by substitution", sp.And(*[sp.Eq(v, g) for v, g in chain], evaluate=False)),
+             ("fixed point in one unknown (no closed form: solved numerically on its interval)", sp.Eq(u, G))]
+    return values, steps
 
 
 def _real(expr: sp.Basic) -> list:
@@ -253,8 +337,14 @@ def _real(expr: sp.Basic) -> list:
 
 
 def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations: dict, hypotheses: Sequence,
-                 seconds: float = 20.0, timeout_ms: int = 5000) -> SystemSolution:
+                 seconds: float = 20.0, timeout_ms: int = 5000, names: dict | None = None,
+                 method: str | None = None) -> SystemSolution:
     """Every solution of ``conditions`` in ``unknowns`` (see the module docstring).
+
+    Conditions in fixed-point form ``u_k = g_k(u)`` whose right sides use implicit or undefined
+    functions (or all conditions, with ``method="fixed-point"``) are solved by elimination
+    instead: the last unknown becomes an implicit quantity, ``names[u] = (name, latex)``
+    (:func:`_fixed_point`).
 
     ``relations[u]`` are the bounds of unknown ``u``; ``hypotheses`` the parameter domain's
     conditions.  Raises :class:`DerivationError` (one line) for no solution in the domain, a
@@ -263,6 +353,15 @@ def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations:
     eqs = [as_equation(c) for c in conditions]
     if len(eqs) != len(unknowns):
         raise DerivationError(f"{len(eqs)} conditions for {len(unknowns)} unknowns: give one per unknown")
+    explicit = _explicit_form(eqs, unknowns)
+    if method == "fixed-point" and not explicit:
+        raise DerivationError("the fixed-point method needs each condition in the form u = g(other unknowns)")
+    if explicit and (method == "fixed-point" or any(_opaque(g) for _, g in explicit)):
+        values, steps = _fixed_point(explicit, relations, names or {})
+        branch = Branch(values, sp.true, "implicit", "", [])
+        return SystemSolution([sp.Eq(e, 0) for e in eqs], unknowns, [branch],
+                              "elimination to a fixed point, solved numerically (implicit function)", steps, [],
+                              relations=dict(relations))
     split = [cases(e) for e in eqs]
     several = any(len(c) > 1 for c in split)
     branches, dropped, steps, methods = [], [], [], []
@@ -274,7 +373,8 @@ def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations:
                                 timeout_ms) == "never":
             continue
         try:
-            (found, method, chain), dens = _candidates(system, unknowns, hypotheses, seconds, timeout_ms)
+            (found, method, chain), dens = _candidates(system, unknowns, hypotheses, seconds, timeout_ms,
+                                                       relations, names)
         except DerivationError as exc:
             if several and ("no common solution" in str(exc)):
                 continue
