@@ -35,6 +35,7 @@ from symbolic import (POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Claim, Compute
 from symbolic.decide import decide
 from symbolic.numeric import root_bracketed_in
 from symbolic.games.stochastic import StochasticGame, numeric_action_value, numeric_values
+from symbolic.solvers import solve_system
 
 SEED = "003_c5c0d2cd3b7c05b0.txt"
 NEGATIVE = interval(None, 0, True, True)
@@ -549,7 +550,8 @@ def _cn_mixing_gap(g3):
     V[("CN", "D")] = W
     q_c = g3.action_value(strat, V, "CN", "D", "c")
     q_d = g3.action_value(strat, V, "CN", "D", "d")
-    w = sp.solve(sp.Eq(W, q_c), W)[0]          # indifference: the value equals Q(c)
+    # indifference: the value equals Q(c), a linear condition in the value W
+    w = solve_system([sp.Eq(W, q_c)], [W], {W: []}, []).branches[0].values[W]
     return sp.simplify((q_d - q_c).subs(W, w))
 
 

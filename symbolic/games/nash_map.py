@@ -99,7 +99,11 @@ class EquilibriumMap:
         point = {(syms.get(k, k) if isinstance(k, str) else k): sp.nsimplify(v) for k, v in values.items()}
         out = []
         for e in self.equilibria:
-            if sp.sympify(e.region).xreplace(point) is not sp.true:
+            try:
+                holds = sp.sympify(e.region).xreplace(point)
+            except (TypeError, ZeroDivisionError):  # a vanishing determinant: not this support pair
+                continue
+            if holds is not sp.true:
                 continue
             strategy = {pl: {a: sp.sympify(p).xreplace(point) for a, p in d.items()} for pl, d in e.strategy.items()}
             payoff = {pl: sp.sympify(v).xreplace(point) for pl, v in e.payoff.items()}
