@@ -100,6 +100,7 @@ def test_coexisting_solutions_are_returned_with_their_regions():
     (lambda x, y, a: [x + y - a, x + y - a - 1], "dependent|no common solution"),  # inconsistent
     (lambda x, y, a: [x - a - 5, y], "no solution lies in the unknowns' domain"),  # outside [0, 1]
     (lambda x, y, a: [x * y - a], "one per unknown"),
+    (lambda x, y, a: [x * (y - a), 2 * x * (y - a)], "continuum"),                  # polynomial, not 0-dim
 ])
 def test_bad_systems_are_one_line_errors(conditions, message):
     m = Model("bad", "bad")
