@@ -7,7 +7,7 @@ import pytest
 
 from symbolic import ToolkitError
 from symbolic.games.normal_form import NormalFormGame
-from symbolic.games.stochastic import StochasticGame, numeric_values, sweep
+from symbolic.games.stochastic import Interval, StochasticGame, numeric_values, sweep
 
 R = sp.Rational
 
@@ -120,12 +120,18 @@ def test_degenerate_game_continua_are_reported_not_dropped():
     descr = {tuple(sorted(c.support.items())): c for c in eqs.continua}
     assert len(eqs.continua) == 3
     # row mixes with x = P(T) in [1/2, 1) against L, in (0, 1/2] against R, and x = 1/2 against any mix
+    # (the half of player 2's conditions describes player 1's mixtures: halves[1])
     row_mix_L = descr[((("s", "1"), ("T", "B")), (("s", "2"), ("L",)))]
-    assert "[0.5, 1)" in row_mix_L.description
+    assert row_mix_L.halves[1].interval == Interval(R(1, 2), R(1), True, False)
+    assert "[1/2, 1)" in row_mix_L.description and row_mix_L.dimension == 1
     row_mix_R = descr[((("s", "1"), ("T", "B")), (("s", "2"), ("R",)))]
-    assert "(0, 0.5]" in row_mix_R.description
+    assert row_mix_R.halves[1].interval == Interval(R(0), R(1, 2), False, True)
     both = descr[((("s", "1"), ("T", "B")), (("s", "2"), ("L", "R")))]
     assert both.witness.strategy[("s", "1")]["T"] == R(1, 2)
+    assert both.halves[1].kind == "point" and both.halves[1].point == (R(1, 2),)
+    assert both.halves[0].interval == Interval(R(0), R(1), False, False) and both.dimension == 1
+    # the pure equilibria are end points of these continua, and say so
+    assert all(e.on_continuum for e in eqs.equilibria) and not eqs.isolated()
     # every witness is an equilibrium
     g = nf.as_stochastic()
     for c in eqs.continua:

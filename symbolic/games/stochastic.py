@@ -277,10 +277,10 @@ class StochasticGame:
     def is_equilibrium(self, strategy: Strategy) -> bool:
         """Exact test (numeric game): no profitable one-shot deviation anywhere."""
         for dev in self.deviations(strategy):
-            diff = sp.nsimplify(sp.simplify(dev.value - dev.deviation))
+            diff = _rationalise(sp.simplify(dev.value - dev.deviation))
             if diff.free_symbols:
                 raise ValueError("is_equilibrium needs a game and strategy without free symbols")
-            if diff < 0 and not _is_zero(diff):
+            if _sign(diff) < 0:
                 return False
         return True
 
@@ -339,8 +339,12 @@ def exact(v) -> sp.Basic:
     return sp.sympify(v)
 
 
-def _is_zero(x) -> bool:
-    return sp.simplify(x) == 0
+def _rationalise(x) -> sp.Basic:
+    """``x`` with every Float replaced by the exact rational of its decimal representation (an
+    exact number is left alone: ``nsimplify`` would turn some rationals into radicals)."""
+    x = sp.sympify(x)
+    floats = x.atoms(sp.Float)
+    return x.xreplace({f: sp.Rational(str(f)) for f in floats}) if floats else x
 
 
 def _is_positive_number(x) -> bool:
@@ -412,12 +416,28 @@ def deviation_bound(dev: Deviation, var: sp.Symbol, domain, name: str = "bound")
 # =============================================================================================
 @dataclass
 class Equilibrium:
-    """One stationary MPE: exact ``strategy`` and ``values``, the support, the cooperation label."""
+    """One stationary MPE that is an isolated point of its support profile's equilibrium set.
+
+    ``strategy[(state, player)]`` maps each action of the support to its exact probability;
+    ``values[(state, player)]`` is the exact value :math:`V_{player}(state)`; ``support[(state,
+    player)]`` the actions played with positive probability; ``label`` the cooperation label.
+
+    ``on_continuum`` says whether the point also lies in the closure of a :class:`Continuum`
+    (an end point or vertex of a continuum of its own support profile or of one with larger
+    supports; only those can have it in their closure): ``False`` -- it is an isolated point of
+    the whole equilibrium set; ``True`` -- it is not isolated, and ``continua`` lists the indices
+    (into :attr:`EquilibriumSet.continua`) of the continua whose closure contains it; ``None`` --
+    undecided (some continuum's closure could not be decided exactly, see
+    :meth:`Continuum.closure_contains`).  Set by the enumeration (:meth:`StochasticGame.equilibria`,
+    :func:`sweep`); the fast sweep does not set it.
+    """
 
     strategy: dict
     values: dict
     support: dict
     label: str | None
+    on_continuum: bool | None = False
+    continua: tuple = ()
 
     def probability(self, state: str, player: str, action: str) -> float:
         """``sigma_player(state)(action)`` as a float."""
@@ -428,12 +448,14 @@ class Equilibrium:
         return float(sp.N(self.values[(state, player)], 17))
 
     def is_pure(self) -> bool:
+        """Whether every player plays one action in every state."""
         return all(len(s) == 1 for s in self.support.values())
 
     def as_json(self, game: StochasticGame, action: str | None = None) -> dict:
         """Per state and player: the probability of ``action`` (default: the player's first
-        action), the values, the label."""
-        out = {"label": self.label, "pure": self.is_pure(), "states": {}}
+        action), the values, the label, ``on_continuum``."""
+        out = {"label": self.label, "pure": self.is_pure(), "on_continuum": self.on_continuum,
+               "continua": list(self.continua), "states": {}}
         for s in game.states:
             row = {}
             for i, pl in enumerate(game.players):
@@ -452,16 +474,223 @@ def _round(x: float) -> float:
 
 def _exact_str(x) -> str:
     x = sp.sympify(x)
+    return str(x)
+
+
+def _show(x) -> str:
+    """An exact number for people: the number itself, with a decimal when it is not rational."""
+    x = sp.sympify(x)
     if x.is_Rational:
         return str(x)
-    return str(sp.nsimplify(x)) if x.is_number and len(str(x)) > 200 else str(x)
+    return f"{x} (~{float(sp.N(x, 17)):.6g})"
+
+
+def _sign(v) -> int:
+    """The exact sign of a real SymPy number (rational: directly; algebraic: by evaluation to
+    60 and then 300 digits, zero only if SymPy proves it)."""
+    v = sp.sympify(v)
+    if v.is_Rational:
+        return int(v.p > 0) - int(v.p < 0)
+    if v.free_symbols:
+        raise ToolkitError(f"{v} is not a number")
+    for digits in (60, 300):
+        r = sp.N(v, digits)
+        if abs(r) > sp.Float(10, digits) ** (-(digits // 2)):
+            return 1 if r > 0 else -1
+    if v.equals(0):
+        return 0
+    raise DerivationError(f"could not decide the sign of {v}")
+
+
+def _to_fraction(v) -> Fraction | None:
+    """A rational SymPy number, int, Fraction or float (by its decimal representation) as a
+    Fraction; None for an irrational number."""
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, float):
+        return Fraction(repr(v))
+    v = sp.sympify(v)
+    if v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    if v.is_Float:
+        return Fraction(str(v))
+    return None
+
+
+@dataclass
+class Interval:
+    """An interval of the real line with exact end points (Rationals or algebraic numbers --
+    square-root expressions or ``CRootOf``) and whether each end point belongs to it."""
+
+    lower: sp.Basic
+    upper: sp.Basic
+    lower_closed: bool
+    upper_closed: bool
+
+    def contains(self, x) -> bool:
+        """Whether the exact number ``x`` lies in the interval."""
+        lo, hi = _sign(sp.sympify(x) - self.lower), _sign(self.upper - sp.sympify(x))
+        return (lo > 0 or (lo == 0 and self.lower_closed)) and (hi > 0 or (hi == 0 and self.upper_closed))
+
+    def closure_contains(self, x) -> bool:
+        """Whether ``x`` lies in the closed interval ``[lower, upper]``."""
+        return _sign(sp.sympify(x) - self.lower) >= 0 and _sign(self.upper - sp.sympify(x)) >= 0
+
+    def __str__(self) -> str:
+        return (("[" if self.lower_closed else "(") + _show(self.lower) + ", " + _show(self.upper)
+                + ("]" if self.upper_closed else ")"))
+
+    def as_json(self) -> dict:
+        """Exact end points as strings, their floats, and closedness."""
+        return {"lower": str(self.lower), "upper": str(self.upper), "lower_closed": self.lower_closed,
+                "upper_closed": self.upper_closed, "lower_float": float(sp.N(self.lower, 17)),
+                "upper_float": float(sp.N(self.upper, 17))}
+
+
+@dataclass
+class HalfSet:
+    r"""One half of a continuum: the set of the ``opponent``'s mixtures at which ``player`` is
+    indifferent among the actions of their support and gains nothing by any other action (in
+    every state), inside one support profile.
+
+    ``unknowns`` are SymPy symbols, one per ``coordinates`` entry ``(state, action)``: the
+    probability that the opponent plays ``action`` in ``state`` (the last action of each mixed
+    state's support takes the remaining probability; states where the opponent plays one action
+    have no unknowns).  The half's defining system, as SymPy expressions in the unknowns (each
+    multiplied by :math:`\det(I - \delta P) > 0`), is ``equations == 0`` (indifference),
+    ``inequalities <= 0`` (no profitable deviation) and ``positive > 0`` (the support's
+    probabilities).  ``kind`` says how the set is known:
+
+    * ``"point"`` -- a single point, ``point`` (exact coordinates); dimension 0;
+    * ``"interval"`` -- one unknown, the set is the exact ``interval`` (one connected component of
+      the system's solution set, which may have several); dimension 1;
+    * ``"polyhedron"`` -- the system is linear (every normal-form game): its solution set is this
+      convex set, of ``dimension`` the dimension of its affine hull; ``vertices`` are the exact
+      vertices of its closure (the closed system, ``positive >= 0``), ``tight`` the inequalities
+      that hold with equality on the whole set;
+    * ``"semialgebraic"`` -- the system's whole solution set (non-empty; possibly several
+      components), decided by z3; ``dimension`` when it is known (no equations, or linear ones,
+      and a member at which every inequality is strict), else None;
+    * ``"undecided"`` -- z3 could not decide whether the set is empty (``decided`` False).
+
+    ``vertices`` (tuples of coordinates) is None for the last two kinds.
+    """
+
+    player: str
+    opponent: str
+    unknowns: tuple
+    coordinates: tuple
+    kind: str
+    equations: tuple
+    inequalities: tuple
+    positive: tuple
+    dimension: int | None
+    point: tuple | None = None
+    interval: Interval | None = None
+    tight: tuple = ()
+    vertices: tuple | None = None
+    decided: bool = True
+    _ring: tuple | None = field(default=None, repr=False, compare=False)  # (idx, eqs, ineqs, positive)
+
+    def coordinates_of(self, strategy: Strategy) -> tuple:
+        """The opponent's probabilities in ``strategy`` at this half's coordinates."""
+        return tuple(strategy[(s, self.opponent)].get(a, 0) for s, a in self.coordinates)
+
+    def _signs(self, values):
+        """Signs of the equations, inequalities and positivity conditions at ``values``."""
+        fr = [_to_fraction(v) for v in values]
+        if self._ring is not None and all(f is not None for f in fr):
+            idx, eqs, ineqs, pos = self._ring
+            at = dict(zip(idx, fr))
+
+            def sg(p):
+                v = _eval_ring(p, at)
+                return (v > 0) - (v < 0)
+            return [sg(p) for p in eqs], [sg(p) for p in ineqs], [sg(p) for p in pos]
+        sub = {x: exact(v) for x, v in zip(self.unknowns, values)}
+
+        def sg(e):
+            return _sign(sp.sympify(e).xreplace(sub))
+        return [sg(e) for e in self.equations], [sg(e) for e in self.inequalities], [sg(e) for e in self.positive]
+
+    def contains(self, values: Sequence) -> bool:
+        """Whether the point ``values`` (exact coordinates, in the order of ``unknowns``) belongs
+        to the set (exact)."""
+        values = tuple(values)
+        if self.kind == "point":
+            return all(_sign(exact(v) - p) == 0 for v, p in zip(values, self.point))
+        e, i, p = self._signs(values)
+        if any(e) or any(s > 0 for s in i) or any(s <= 0 for s in p):
+            return False
+        if self.kind == "interval":
+            return self.interval.contains(exact(values[0]))
+        return True
+
+    def closure_contains(self, values: Sequence) -> bool | None:
+        """Whether ``values`` lies in the closure of the set: exact for points, intervals and
+        polyhedra (the closure of a non-empty polyhedron of this form is its closed system); for
+        the other kinds True if the point is a member, False if it violates the closed system,
+        None otherwise (undecided)."""
+        values = tuple(values)
+        if self.kind == "point":
+            return self.contains(values)
+        if self.kind == "interval":
+            return self.interval.closure_contains(exact(values[0]))
+        e, i, p = self._signs(values)
+        if any(e) or any(s > 0 for s in i) or any(s < 0 for s in p):
+            return False
+        if self.kind == "polyhedron" or all(s > 0 for s in p):
+            return True         # a polyhedron's closed system, or a member of the set
+        return None
+
+    def describe(self) -> str:
+        """The set in words, with exact numbers."""
+        who = f"{self.player} is willing"
+        names = ", ".join(map(str, self.unknowns))
+        if self.kind == "point":
+            if not self.unknowns:
+                return f"{who} (against {self.opponent}'s pure play)"
+            return f"{who} only at " + ", ".join(f"{x} = {_show(v)}" for x, v in zip(self.unknowns, self.point))
+        if self.kind == "interval":
+            return f"{who} for {self.unknowns[0]} in {self.interval}"
+        if self.kind == "polyhedron":
+            verts = "; ".join("(" + ", ".join(str(v) for v in vx) + ")" for vx in self.vertices)
+            return (f"{who} on a {self.dimension}-dimensional convex set of ({names}) whose closure has "
+                    f"the vertices {verts}")
+        system = ", ".join(f"{sp.factor(e)} = 0" for e in self.equations) or "no equation"
+        if self.inequalities:
+            system += ", " + ", ".join(f"{sp.factor(e)} <= 0" for e in self.inequalities)
+        text = f"{who} on the solutions of {system} with ({names}) in the open probability box"
+        if self.kind == "undecided":
+            return text + "; z3 could not decide whether it is empty"
+        return text + (f" (dimension {self.dimension})" if self.dimension is not None else
+                       " (positive-dimensional)")
+
+    def as_json(self) -> dict:
+        """The half as data: exact numbers and expressions as strings."""
+        return {"player": self.player, "opponent": self.opponent, "kind": self.kind,
+                "unknowns": [str(x) for x in self.unknowns],
+                "coordinates": [list(c) for c in self.coordinates], "dimension": self.dimension,
+                "equations": [str(e) for e in self.equations],
+                "inequalities": [str(e) for e in self.inequalities],
+                "positive": [str(e) for e in self.positive], "tight": [str(e) for e in self.tight],
+                "point": None if self.point is None else [str(v) for v in self.point],
+                "interval": None if self.interval is None else self.interval.as_json(),
+                "vertices": None if self.vertices is None else [[str(v) for v in vx] for vx in self.vertices],
+                "decided": self.decided}
 
 
 @dataclass
 class Continuum:
-    """A positive-dimensional set of equilibria inside one support profile (a degenerate game):
-    ``description`` gives its defining conditions, ``witness`` one exact (or z3-algebraic,
-    rounded) member with its values."""
+    """A positive-dimensional connected set of equilibria inside one support profile (a
+    degenerate game).  It is the product of its two ``halves`` (:class:`HalfSet`: player 0's
+    conditions on player 1's mixtures, then player 1's on player 0's), its ``dimension`` the sum
+    of theirs (None if one is unknown).  ``witness`` is one member (exact if ``exact_witness``;
+    otherwise its probabilities are z3's algebraic ones rounded to 30 digits), None when z3 could
+    not decide whether the set is empty (``decided`` False); ``description`` says the same in
+    words, with exact bounds."""
 
     support: dict
     description: str
@@ -469,16 +698,85 @@ class Continuum:
     label: str | None
     dimension: int | None = None
     decided: bool = True
+    halves: tuple = ()
+    exact_witness: bool = True
+
+    def _support_ok(self, strategy: Strategy, exact_support: bool) -> bool:
+        for key, sup in self.support.items():
+            mix = strategy.get(key, {})
+            if any(_sign(exact(p)) != 0 for a, p in mix.items() if a not in sup):
+                return False
+            if exact_support and any(_sign(exact(mix.get(a, 0))) <= 0 for a in sup):
+                return False
+        return True
+
+    def contains(self, strategy: Strategy) -> bool:
+        """Whether the stationary profile ``strategy`` (``(state, player) -> {action:
+        probability}``, exact numbers) belongs to the continuum (exact)."""
+        if not self._support_ok(strategy, True):
+            return False
+        return all(h.contains(h.coordinates_of(strategy)) for h in self.halves)
+
+    def closure_contains(self, strategy: Strategy) -> bool | None:
+        """Whether ``strategy`` lies in the closure of the continuum: exact when both halves are
+        points, intervals or polyhedra; None when undecided (see :meth:`HalfSet.closure_contains`)."""
+        if not self._support_ok(strategy, False):
+            return False
+        res = [h.closure_contains(h.coordinates_of(strategy)) for h in self.halves]
+        if any(r is False for r in res):
+            return False
+        return True if all(res) else None
+
+    def vertices(self) -> list[Strategy] | None:
+        """The vertices of the continuum's closure as stationary profiles (products of the
+        halves' vertices; probabilities on the support, possibly 0), or None if a half has no
+        vertex description (a semialgebraic half)."""
+        if any(h.vertices is None for h in self.halves):
+            return None
+        out = []
+        for combo in itertools.product(*[h.vertices for h in self.halves]):
+            strategy = {}
+            for h, coords in zip(self.halves, combo):
+                strategy.update(_mixes(self.support, h, coords))
+            out.append(strategy)
+        return out
 
     def as_json(self, game: StochasticGame) -> dict:
+        """The continuum as data: support, description, dimension, halves, witness."""
         return {"label": self.label, "support": {f"{s}/{pl}": list(v) for (s, pl), v in self.support.items()},
-                "description": self.description, "decided": self.decided,
+                "description": self.description, "decided": self.decided, "dimension": self.dimension,
+                "exact_witness": self.exact_witness, "halves": [h.as_json() for h in self.halves],
                 "witness": self.witness.as_json(game) if self.witness is not None else None}
+
+
+def _mixes(support: Mapping, h: HalfSet, coords: Sequence) -> dict:
+    """The opponent's mixed actions in every state from a half's coordinates."""
+    vals = dict(zip(h.coordinates, coords))
+    out = {}
+    states = [s for (s, pl) in support if pl == h.opponent]
+    for s in states:
+        sup = support[(s, h.opponent)]
+        if len(sup) == 1:
+            out[(s, h.opponent)] = {sup[0]: sp.Integer(1)}
+            continue
+        probs = [sp.sympify(vals[(s, a)]) for a in sup[:-1]]
+        mix = dict(zip(sup, probs))
+        mix[sup[-1]] = _number(1 - sum(probs))
+        out[(s, h.opponent)] = mix
+    return out
+
+
+def _strategy_key(strategy: Mapping) -> tuple:
+    """A hashable exact form of a stationary profile (zero probabilities dropped)."""
+    return tuple(sorted((k, a, str(exact(p))) for k, mix in strategy.items() for a, p in mix.items()
+                        if exact(p) != 0))
 
 
 @dataclass
 class EquilibriumSet:
-    """Every stationary MPE of a numeric game: isolated ``equilibria`` and ``continua``."""
+    """Every stationary MPE of a numeric game: the ``equilibria`` isolated within their support
+    profile (each says whether it lies on a continuum: :attr:`Equilibrium.on_continuum`) and the
+    ``continua`` (connected positive-dimensional sets, one support profile each)."""
 
     game: StochasticGame
     equilibria: list[Equilibrium] = field(default_factory=list)
@@ -489,7 +787,47 @@ class EquilibriumSet:
         """Cooperation labels of all components (isolated equilibria, then continua)."""
         return [e.label for e in self.equilibria] + [c.label for c in self.continua]
 
+    def isolated(self) -> list[Equilibrium]:
+        """The isolated points of the whole equilibrium set (``on_continuum`` False)."""
+        return [e for e in self.equilibria if e.on_continuum is False]
+
+    def extreme_points(self) -> list[Strategy] | None:
+        """Every equilibrium isolated within its support profile, and every vertex of every
+        continuum's closure, without repetition, as stationary profiles; None if a continuum has no
+        vertex description.  For a normal-form game these are its extreme equilibria (the vertices
+        of the maximal convex sets of equilibria)."""
+        out, seen = [], set()
+        cands = [e.strategy for e in self.equilibria]
+        for c in self.continua:
+            v = c.vertices()
+            if v is None:
+                return None
+            cands += v
+        for s in cands:
+            key = _strategy_key(s)
+            if key not in seen:
+                seen.add(key)
+                out.append(s)
+        return out
+
+    def link(self) -> None:
+        """Set :attr:`Equilibrium.on_continuum` and :attr:`Equilibrium.continua` (exact closure
+        tests against every continuum whose supports contain the equilibrium's)."""
+        for e in self.equilibria:
+            hits, unknown = [], False
+            for k, c in enumerate(self.continua):
+                if not all(set(e.support[key]) <= set(c.support[key]) for key in e.support):
+                    continue
+                r = c.closure_contains(e.strategy)
+                if r:
+                    hits.append(k)
+                elif r is None:
+                    unknown = True
+            e.continua = tuple(hits)
+            e.on_continuum = True if hits else (None if unknown else False)
+
     def as_json(self) -> dict:
+        """Equilibria and continua as data."""
         return {"equilibria": [e.as_json(self.game) for e in self.equilibria],
                 "continua": [c.as_json(self.game) for c in self.continua],
                 "support_profiles_checked": self.profiles_checked}
@@ -497,16 +835,23 @@ class EquilibriumSet:
     def describe(self) -> str:
         """A human-readable listing."""
         g = self.game
-        lines = [f"{len(self.equilibria)} isolated stationary equilibria"
+        lines = [f"{len(self.equilibria)} stationary equilibria isolated in their support profile"
+                 + (f" ({len(self.isolated())} isolated in the whole set)" if self.continua else "")
                  + (f", {len(self.continua)} continua" if self.continua else "")
                  + f" ({self.profiles_checked} support profiles checked)"]
         for k, e in enumerate(self.equilibria, 1):
-            lines.append(f"[{k}] {'pure' if e.is_pure() else 'mixed'}, cooperation: {e.label}")
+            where = ""
+            if e.on_continuum:
+                where = "; on continuum " + ", ".join(str(c + 1) for c in e.continua)
+            elif e.on_continuum is None:
+                where = "; on a continuum: undecided"
+            lines.append(f"[{k}] {'pure' if e.is_pure() else 'mixed'}, cooperation: {e.label}{where}")
             lines += _strategy_lines(g, e)
         for k, c in enumerate(self.continua, 1):
-            lines.append(f"[continuum {k}] cooperation: {c.label}; {c.description}")
+            dim = f"dimension {c.dimension}" if c.dimension is not None else "dimension unknown"
+            lines.append(f"[continuum {k}] cooperation: {c.label}; {dim}; {c.description}")
             if c.witness is not None:
-                lines.append("    a member:")
+                lines.append("    a member" + ("" if c.exact_witness else " (rounded)") + ":")
                 lines += ["  " + ln for ln in _strategy_lines(g, c.witness)]
         return "\n".join(lines)
 
@@ -801,15 +1146,34 @@ class _HalfSystem:
 
 
 @dataclass
+class _Piece:
+    """A connected positive-dimensional part of a half's solution set (or, kind
+    ``semialgebraic``/``undecided``, the whole set).  Interval end points are ``_Point``s (None:
+    the end 0 or 1 of the probability range, excluded); ``vertices`` the exact vertices of a
+    polyhedron's closure (tuples of Fractions); ``tight`` its implicit equalities."""
+
+    kind: str
+    witness: _Point | None
+    dimension: int | None
+    decided: bool = True
+    lo: _Point | None = None
+    hi: _Point | None = None
+    lo_closed: bool = False
+    hi_closed: bool = False
+    vertices: list | None = None
+    tight: list = field(default_factory=list)
+    exact_witness: bool = True
+
+
+@dataclass
 class _HalfResult:
     points: list                    # isolated solutions (_Point)
-    continuum: str | None = None    # description of a positive-dimensional part
-    witness: _Point | None = None
+    pieces: list = field(default_factory=list)   # positive-dimensional parts (_Piece)
     decided: bool = True
 
     @property
     def empty(self) -> bool:
-        return not self.points and self.continuum is None
+        return not self.points and not self.pieces
 
 
 def _det_adj(M: list[list], one) -> tuple:
@@ -966,23 +1330,39 @@ class _Enumerator:
             return _HalfResult([_Point([], [], [])])
         if len(h.idx) == 1:
             return self._solve_univariate(h, eqs)
+        lin = _linear_rows(h)
+        if lin is not None:
+            return self._solve_polyhedron(h, *lin)
+        exprs = None
         if eqs:
             exprs = [p.as_expr() for p in eqs]
             G = sp.groebner(exprs, *h.syms, order="lex", domain="QQ")
-            if G.exprs == [1]:
-                return _HalfResult([])
-            if G.is_zero_dimensional:
-                pts = _zero_dim_points(list(G.exprs), h.syms, h.idx)
-                return _HalfResult([p for p in pts if self._admissible(h, p)])
+            # over C the variety may have components on which det(I - dP) or a probability
+            # vanishes (none of their points lies in the box): saturate them away in turn
+            for f in [None, h.det] + list(h.positive):
+                if f is not None and not f.is_ground:
+                    G = _saturate(list(G.exprs), f.as_expr(), h.syms)
+                if G.exprs == [1]:
+                    return _HalfResult([])
+                if G.is_zero_dimensional:
+                    pts = _zero_dim_points(list(G.exprs), h.syms, h.idx)
+                    return _HalfResult([p for p in pts if self._admissible(h, p)])
+            exprs = list(G.exprs)
         if defer:
-            return lambda timeout=20000: self._positive_dimensional(h, eqs, timeout)
-        return self._positive_dimensional(h, eqs)
+            return lambda timeout=20000: self._positive_dimensional(h, exprs, timeout)
+        return self._positive_dimensional(h, exprs)
 
     @staticmethod
     def _admissible(h: _HalfSystem, pt: _Point) -> bool:
         return all(pt.sign(p) > 0 for p in h.positive) and all(pt.sign(p) <= 0 for p in h.ineqs)
 
     def _solve_univariate(self, h: _HalfSystem, eqs) -> _HalfResult:
+        """One unknown ``x``: with an equation, the admissible real roots of the gcd of the
+        equations; without, the set ``{0 < x < 1 : ineqs <= 0}`` -- the distinct roots of the
+        inequalities in (0, 1) cut the range into open intervals, each tested at a rational
+        inner point and each root tested itself (exact signs); maximal runs of admissible open
+        intervals joined by admissible roots are the intervals, admissible roots between two
+        inadmissible intervals the isolated points."""
         x, k = h.syms[0], h.idx[0]
         if eqs:
             g = eqs[0]
@@ -992,67 +1372,135 @@ class _Enumerator:
                 return _HalfResult([])
             return _HalfResult([p for p in _univariate_points(_ring_univariate(g, k, x), x, k)
                                 if self._admissible(h, p)])
-        # no equation binds: the set {x in (0, 1) : ineqs <= 0} is a union of intervals
+        gen = self.ring.gens[k]
         crit = []
         for p in h.ineqs:
             if p and not p.is_ground:
                 crit += _univariate_points(_ring_univariate(p, k, x), x, k)
-        crit = [c for c in crit if 0 < c.approx()[0] < 1]
-        crit.sort(key=lambda c: c.approx()[0])
-        cuts = [0.0] + [c.approx()[0] for c in crit] + [1.0]
-        mids = []
-        for lo, hi in zip(cuts, cuts[1:]):
-            if hi > lo:
-                mid = Fraction(lo + hi) / 2
-                mid = Fraction(mid).limit_denominator(10 ** 12)
-                if not (Fraction(lo) < mid < Fraction(hi)):
-                    mid = (Fraction(lo) + Fraction(hi)) / 2
-                mids.append(_Point([k], [x], [mid]))
-        open_ok = [self._admissible(h, m) for m in mids]
+        crit = _sorted_distinct([c for c in crit if c.sign(gen) > 0 and c.sign(1 - gen) > 0])
+        m = len(crit)
+        mids = [_between(lo, hi, gen, k, x) for lo, hi in zip([None] + crit, crit + [None])]
+        open_ok = [self._admissible(h, q) for q in mids]
         point_ok = [self._admissible(h, c) for c in crit]
-        if not any(open_ok):
-            return _HalfResult([c for c, ok in zip(crit, point_ok) if ok])
-        desc = _interval_description(x, cuts[1:-1], open_ok, point_ok)
-        witness = next(m for m, ok in zip(mids, open_ok) if ok)
-        isolated = [c for n, (c, ok) in enumerate(zip(crit, point_ok))
-                    if ok and not open_ok[n] and not open_ok[n + 1]]
-        return _HalfResult(isolated, continuum=desc, witness=witness)
+        points = [c for n, c in enumerate(crit) if point_ok[n] and not open_ok[n] and not open_ok[n + 1]]
+        pieces = []
+        n = 0
+        while n <= m:
+            if not open_ok[n]:
+                n += 1
+                continue
+            start = n
+            while n < m and point_ok[n] and open_ok[n + 1]:
+                n += 1
+            pieces.append(_Piece("interval", mids[(start + n) // 2], 1,
+                                 lo=crit[start - 1] if start > 0 else None,
+                                 hi=crit[n] if n < m else None,
+                                 lo_closed=start > 0 and point_ok[start - 1],
+                                 hi_closed=n < m and point_ok[n]))
+            n += 1
+        return _HalfResult(points, pieces)
+
+    def _solve_polyhedron(self, h: _HalfSystem, eq_rows, ineq_rows, pos_rows) -> _HalfResult:
+        """A linear half: the polytope ``{eqs = 0, ineqs <= 0, positive >= 0}`` (bounded: the
+        unknowns are probabilities) by exact vertex enumeration; the half is its part with
+        ``positive > 0``, non-empty iff the vertices' centroid (a relative-interior point) has every
+        probability positive, and then of the dimension of the vertices' affine hull; the centroid
+        is the witness, the inequalities vanishing there the implicit equalities."""
+        n = len(h.idx)
+        verts = _vertices(eq_rows, [r for r, _ in ineq_rows] + [(_neg(c), -b) for c, b in pos_rows], n)
+        if not verts:
+            return _HalfResult([])
+        c = tuple(sum(v[k] for v in verts) / len(verts) for k in range(n))
+        if any(_row_value(r, c) <= 0 for r in pos_rows):
+            return _HalfResult([])
+        dim = _rank([[v[k] - verts[0][k] for k in range(n)] for v in verts[1:]], n)
+        wit = _Point(h.idx, h.syms, list(c))
+        if dim == 0:
+            return _HalfResult([wit])
+        tight = [p for r, p in ineq_rows if _row_value(r, c) == 0]
+        return _HalfResult([], [_Piece("polyhedron", wit, dim, vertices=verts, tight=tight)])
 
     def _positive_dimensional(self, h: _HalfSystem, eqs, timeout: int = 20000) -> _HalfResult:
-        """Decide (z3) whether a positive-dimensional half meets the box and the inequalities."""
+        """Decide (z3's nonlinear real arithmetic) whether a positive-dimensional half (``eqs``:
+        SymPy expressions, the saturated basis) meets the open box and the inequalities; then look
+        for a member with every inequality strict (the dimension, when the equations are linear)
+        and make the witness exact where possible (:meth:`_exact_witness`)."""
         import z3
         from ..decide import _Translator
 
+        eqs = list(eqs or [])
         tr = _Translator()
-        cons = [tr.term(p.as_expr()) == 0 for p in eqs]
-        cons += [tr.term(p.as_expr()) <= 0 for p in h.ineqs]
-        cons += [tr.term(p.as_expr()) > 0 for p in h.positive]
-        solver = z3.SolverFor("QF_NRA")
-        solver.set("timeout", int(timeout))
-        solver.add(*cons, *tr.side)
-        res = solver.check()
-        names = ", ".join(map(str, h.syms))
-        desc = ("the solutions of " + ", ".join(f"{sp.factor(p.as_expr())} = 0" for p in eqs)
-                if eqs else "every point") + f" with {names} in the open probability box"
-        if h.ineqs:
-            desc += " and " + ", ".join(f"{sp.factor(p.as_expr())} <= 0" for p in h.ineqs)
-        desc += " (positive-dimensional)"
+        base = [tr.term(e) == 0 for e in eqs] + [tr.term(p.as_expr()) > 0 for p in h.positive]
+        terms = [tr.term(p.as_expr()) for p in h.ineqs if p]
+
+        def check(strict: bool, budget):
+            solver = z3.SolverFor("QF_NRA")
+            solver.set("timeout", int(budget))
+            solver.add(*base, *[(t < 0 if strict else t <= 0) for t in terms], *tr.side)
+            res = solver.check()
+            return res, (solver.model() if res == z3.sat else None)
+
+        res, model = check(False, timeout)
         if res == z3.unsat:
             return _HalfResult([])
         if res == z3.unknown:
-            return _HalfResult([], continuum=desc + "; z3 could not decide whether it is empty", decided=False)
-        model = solver.model()
+            return _HalfResult([], [_Piece("undecided", None, None, decided=False)], decided=False)
+        dim = None
+        res2, model2 = check(True, timeout) if terms else (res, model)
+        if res2 == z3.sat:
+            model = model2
+            if all(sp.Poly(e, *h.syms).total_degree() <= 1 for e in eqs):
+                rows = [[Fraction(str(sp.Poly(e, *h.syms).coeff_monomial(x))) for x in h.syms] for e in eqs]
+                dim = len(h.syms) - _rank(rows, len(h.syms))
         coords = []
         for x in h.syms:
             v = model.eval(tr.var(x), model_completion=True)
             if not z3.is_rational_value(v):
                 v = v.approx(30)
             coords.append(Fraction(v.numerator_as_long(), v.denominator_as_long()))
-        return _HalfResult([], continuum=desc, witness=_Point(h.idx, h.syms, coords))
+        wit, ok = self._exact_witness(h, eqs, coords, strict=res2 == z3.sat)
+        return _HalfResult([], [_Piece("semialgebraic", wit, dim, exact_witness=ok)])
+
+    def _exact_witness(self, h: _HalfSystem, eqs, coords, strict: bool):
+        """An exact member near z3's point ``coords``: the point itself if it is exact; without
+        equations (an open condition when ``strict``) a nearby simple rational point; with them,
+        some unknowns fixed at nearby rationals and the rest solved exactly (zero-dimensional).
+        Returns ``(point, exact)``; the rounded point with ``exact`` False if nothing is found."""
+        pt = _Point(h.idx, h.syms, coords)
+        if all(_eval_ring(self.ring.from_expr(e), dict(zip(h.idx, coords))) == 0 for e in eqs) \
+                and self._admissible(h, pt):
+            return pt, True
+        if not eqs:
+            for digits in (3, 6, 12, 24):
+                eps = Fraction(1, 10 ** digits)
+                q = _Point(h.idx, h.syms, [_simplest_between(c - eps, c + eps) for c in coords])
+                if self._admissible(h, q):
+                    return q, True
+            return pt, False
+        n = len(h.syms)
+        for r in range(n - 1, 0, -1):
+            for fixed in itertools.combinations(range(n), r):
+                vals = {k: _simplest_between(coords[k] - Fraction(1, 10 ** 6), coords[k] + Fraction(1, 10 ** 6))
+                        for k in fixed}
+                sub = {h.syms[k]: sp.Rational(v.numerator, v.denominator) for k, v in vals.items()}
+                rest = [k for k in range(n) if k not in fixed]
+                X = [h.syms[k] for k in rest]
+                special = [e for e in (sp.expand(e.xreplace(sub)) for e in eqs) if e != 0]
+                if not special:
+                    continue
+                G = sp.groebner(special, *X, order="lex", domain="QQ")
+                if G.exprs == [1] or not G.is_zero_dimensional:
+                    continue
+                for q in _zero_dim_points(list(G.exprs), X, [h.idx[k] for k in rest]):
+                    full = _extend_point(q, h, vals, rest)
+                    if self._admissible(h, full):
+                        return full, True
+        return pt, False
 
     # -- assembling ------------------------------------------------------------------------------
     def solve(self, value=None) -> EquilibriumSet:
-        """Every equilibrium (at ``value`` of the parameter, if there is one)."""
+        """Every equilibrium (at ``value`` of the parameter, if there is one), with
+        :meth:`EquilibriumSet.link` done."""
         if self.theta is not None:
             value = exact(value)
             game = self.game.subs({self.theta: value})
@@ -1065,6 +1513,7 @@ class _Enumerator:
             res = self.solve_profile(sigma, value)
             if res is not None:
                 self.assemble(out, game, sigma, res)
+        out.link()
         return out
 
     def solve_profile(self, sigma: dict, value=None):
@@ -1101,29 +1550,56 @@ class _Enumerator:
         return any(m[t] for p in h.eqs + h.ineqs + h.positive + h.N + [h.det] for m in p.monoms())
 
     def assemble(self, out: EquilibriumSet, game, sigma, res):
-        """Add the equilibria (or continuum) of one support profile to ``out``."""
+        """Add the equilibria and continua of one support profile to ``out``: the profile's
+        equilibrium set is the product of its halves' sets, so each pair of parts (isolated
+        points, positive-dimensional pieces) is an isolated equilibrium (point x point) or a
+        continuum."""
         support = {(s, game.players[i]): sigma[(s, i)] for s in game.states for i in range(2)}
         label = game.cooperation_label(support)
         halves = [r[0] for r in res]
-        results = [r[1] for r in res]
-        if all(r.continuum is None for r in results):
-            for p0 in results[0].points:
-                for p1 in results[1].points:
-                    out.equilibria.append(self._equilibrium(game, sigma, halves, (p0, p1), support, label))
-            return
-        desc = []
-        for i in range(2):
-            r = results[i]
-            who = game.players[i]
-            if r.continuum is not None:
-                extra = f" (and {len(r.points)} isolated point(s))" if r.points else ""
-                desc.append(f"{who} is willing for {r.continuum}{extra}")
-            else:
-                desc.append(f"{who} is willing at {len(r.points)} point(s)")
-        wit = tuple(r.witness if r.continuum is not None else r.points[0] for r in results)
-        witness = self._equilibrium(game, sigma, halves, wit, support, label)
-        out.continua.append(Continuum(support, "; ".join(desc), witness, label,
-                                      decided=all(r.decided for r in results)))
+        parts = [[(p, None) for p in r[1].points] + [(pc.witness, pc) for pc in r[1].pieces] for r in res]
+        for a in parts[0]:
+            for b in parts[1]:
+                if a[1] is None and b[1] is None:
+                    out.equilibria.append(self._equilibrium(game, sigma, halves, (a[0], b[0]), support, label))
+                    continue
+                hs = tuple(self._half_set(game, sigma, i, halves[i], part) for i, part in enumerate((a, b)))
+                wit = None
+                if a[0] is not None and b[0] is not None:
+                    wit = self._equilibrium(game, sigma, halves, (a[0], b[0]), support, label)
+                dims = [x.dimension for x in hs]
+                out.continua.append(Continuum(
+                    support, "; ".join(x.describe() for x in hs), wit, label,
+                    sum(dims) if all(d is not None for d in dims) else None,
+                    all(x.decided for x in hs), hs,
+                    all(part[1] is None or part[1].exact_witness for part in (a, b))))
+
+    def _half_set(self, game, sigma, i: int, h: _HalfSystem, part) -> HalfSet:
+        """The public description of one part of player ``i``'s half."""
+        j = 1 - i
+        coords = tuple((s, a) for s in game.states for a in (sigma[(s, j)][:-1] if len(sigma[(s, j)]) > 1 else ()))
+        eqs = [p for p in h.eqs if p]
+        ineqs = [p for p in h.ineqs if p]
+        common = dict(player=game.players[i], opponent=game.players[j], unknowns=tuple(h.syms),
+                      coordinates=coords, equations=tuple(p.as_expr() for p in eqs),
+                      inequalities=tuple(p.as_expr() for p in ineqs),
+                      positive=tuple(p.as_expr() for p in h.positive),
+                      _ring=(list(h.idx), eqs, ineqs, list(h.positive)))
+        pt, piece = part
+        if piece is None:
+            nums = tuple(pt.numbers())
+            return HalfSet(kind="point", dimension=0, point=nums, vertices=(nums,), **common)
+        if piece.kind == "interval":
+            lo = piece.lo.numbers()[0] if piece.lo is not None else sp.Integer(0)
+            hi = piece.hi.numbers()[0] if piece.hi is not None else sp.Integer(1)
+            return HalfSet(kind="interval", dimension=1,
+                           interval=Interval(lo, hi, piece.lo_closed, piece.hi_closed),
+                           vertices=((lo,), (hi,)), **common)
+        if piece.kind == "polyhedron":
+            verts = tuple(tuple(sp.Rational(v.numerator, v.denominator) for v in vx) for vx in piece.vertices)
+            return HalfSet(kind="polyhedron", dimension=piece.dimension, vertices=verts,
+                           tight=tuple(p.as_expr() for p in piece.tight), **common)
+        return HalfSet(kind=piece.kind, dimension=piece.dimension, decided=piece.decided, **common)
 
     def _equilibrium(self, game, sigma, halves, points, support, label) -> Equilibrium:
         strategy, values = {}, {}
@@ -1153,17 +1629,206 @@ def _number(x):
     return x if x.is_Rational else sp.expand(x)
 
 
-def _interval_description(x, cuts, open_ok, point_ok) -> str:
-    """A union of intervals in (0, 1) from the critical values and the sign tests."""
-    edges = [0.0] + list(cuts) + [1.0]
-    parts = []
-    for k, ok in enumerate(open_ok):
-        if not ok:
+# -- helpers of the half solvers ------------------------------------------------------------------
+def _saturate(G: list, f, X: list):
+    """A lex Gröbner basis of the saturation ``I : f^oo`` (Rabinowitsch: eliminate ``z`` from
+    ``I + (z f - 1)``): the components of the variety on which ``f`` vanishes are removed."""
+    z = sp.Dummy("z")
+    B = sp.groebner(list(G) + [z * f - 1], z, *X, order="lex", domain="QQ")
+    return sp.groebner([g for g in B.exprs if z not in g.free_symbols] or [0], *X, order="lex", domain="QQ")
+
+
+def _approx1(pt: _Point) -> Fraction:
+    """A one-coordinate point's value: exact if rational, else to about 60 digits."""
+    if pt.rational:
+        return Fraction(pt.coords[0])
+    s = pt.approx_root or str(_exact_root(pt.root).evalf(70))
+    r = Fraction(s)
+    val = Fraction(0)
+    for c in pt.coords[0].all_coeffs():
+        val = val * r + _fraction(c)
+    return val
+
+
+def _same_point(a: _Point, b: _Point) -> bool:
+    if a.rational != b.rational:
+        return False
+    if a.rational:
+        return a.coords == b.coords
+    return a.f.monic() == b.f.monic() and abs(_approx1(a) - _approx1(b)) < Fraction(1, 10 ** 45)
+
+
+def _sorted_distinct(points: list) -> list:
+    """One-coordinate points sorted by value, repeated roots (the same root of several
+    inequalities) merged."""
+    keyed = sorted(((_approx1(p), p) for p in points), key=lambda t: t[0])
+    out = []
+    for v, p in keyed:
+        if out and abs(v - out[-1][0]) < Fraction(1, 10 ** 45):
+            if _same_point(p, out[-1][1]):
+                continue
+            raise DerivationError("two distinct roots agree to 45 digits")
+        out.append((v, p))
+    return [p for _, p in out]
+
+
+def _simplest_between(a: Fraction, b: Fraction) -> Fraction:
+    """The rational of least denominator in the closed interval ``[a, b]`` (``a <= b``)."""
+    if a > b:
+        a, b = b, a
+    n = math.floor(a)
+    if n == a:
+        return Fraction(n)
+    if n + 1 <= b:
+        return Fraction(n + 1)
+    return n + 1 / _simplest_between(1 / (b - n), 1 / (a - n))
+
+
+def _between(lo: _Point | None, hi: _Point | None, gen, k: int, x) -> _Point:
+    """A simple rational point strictly between two one-coordinate points (None: 0 below, 1
+    above), checked exactly."""
+    a = _approx1(lo) if lo is not None else Fraction(0)
+    b = _approx1(hi) if hi is not None else Fraction(1)
+    q = _simplest_between(a + (b - a) / 4, b - (b - a) / 4)
+
+    def inside(q):
+        return ((lo is None or lo.sign(gen - sp.QQ(q.numerator, q.denominator)) < 0)
+                and (hi is None or hi.sign(gen - sp.QQ(q.numerator, q.denominator)) > 0))
+    if not inside(q):
+        q = (a + b) / 2
+        if not inside(q):
+            raise DerivationError("could not separate two roots by a rational")
+    return _Point([k], [x], [q])
+
+
+def _linear_rows(h: _HalfSystem):
+    """The half as rows ``(coefficients, constant)`` over its unknowns -- ``(eq_rows,
+    [(row, ineq), ...], positive_rows)`` -- if every polynomial has total degree <= 1; else None."""
+    pos = {k: n for n, k in enumerate(h.idx)}
+
+    def row(p):
+        c = [Fraction(0)] * len(h.idx)
+        const = Fraction(0)
+        for monom, coeff in p.items():
+            deg = sum(monom)
+            q = Fraction(int(coeff.numerator), int(coeff.denominator))
+            if deg == 0:
+                const += q
+            elif deg == 1:
+                k = next(i for i, e in enumerate(monom) if e)
+                if k not in pos:
+                    return None
+                c[pos[k]] += q
+            else:
+                return None
+        return c, const
+
+    eqs, ineqs, posr = [], [], []
+    for p in h.eqs:
+        if p:
+            r = row(p)
+            if r is None:
+                return None
+            eqs.append(r)
+    for p in h.ineqs:
+        if p:
+            r = row(p)
+            if r is None:
+                return None
+            ineqs.append((r, p))
+    for p in h.positive:
+        r = row(p)
+        if r is None:
+            return None
+        posr.append(r)
+    return eqs, ineqs, posr
+
+
+def _neg(c):
+    return [-v for v in c]
+
+
+def _row_value(r, x) -> Fraction:
+    c, b = r
+    return sum((ci * xi for ci, xi in zip(c, x)), Fraction(0)) + b
+
+
+def _rank(rows: list, n: int) -> int:
+    """Rank of a list of Fraction rows of length ``n``."""
+    M = [list(r) for r in rows]
+    rank = 0
+    for col in range(n):
+        piv = next((r for r in range(rank, len(M)) if M[r][col] != 0), None)
+        if piv is None:
             continue
-        lo_in = k >= 1 and point_ok[k - 1]
-        hi_in = k < len(point_ok) and point_ok[k]
-        parts.append(f"{'[' if lo_in else '('}{edges[k]:.6g}, {edges[k + 1]:.6g}{']' if hi_in else ')'}")
-    return f"{x} in " + " U ".join(parts)
+        M[rank], M[piv] = M[piv], M[rank]
+        for r in range(len(M)):
+            if r != rank and M[r][col] != 0:
+                f = M[r][col] / M[rank][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[rank])]
+        rank += 1
+    return rank
+
+
+def _solve_unique(rows: list, n: int):
+    """The unique solution of ``c . x + b = 0`` over the rows, or None (no or many solutions)."""
+    M = [list(c) + [-b] for c, b in rows]
+    rank = 0
+    where = [-1] * n
+    for col in range(n):
+        piv = next((r for r in range(rank, len(M)) if M[r][col] != 0), None)
+        if piv is None:
+            return None
+        M[rank], M[piv] = M[piv], M[rank]
+        inv = 1 / M[rank][col]
+        M[rank] = [a * inv for a in M[rank]]
+        for r in range(len(M)):
+            if r != rank and M[r][col] != 0:
+                f = M[r][col]
+                M[r] = [a - f * b for a, b in zip(M[r], M[rank])]
+        where[col] = rank
+        rank += 1
+    if any(M[r][n] != 0 for r in range(rank, len(M))):
+        return None
+    return tuple(M[where[c]][n] for c in range(n))
+
+
+def _vertices(eq_rows: list, le_rows: list, n: int) -> list:
+    """Exact vertices of the bounded polyhedron ``{eq_rows = 0, le_rows <= 0}`` (rows
+    ``(coefficients, constant)``): the feasible points where the equalities and some of the
+    inequalities, taken as equalities, have a unique solution."""
+    r_eq = _rank([c for c, _ in eq_rows], n)
+    out = []
+    seen = set()
+    for subset in itertools.combinations(range(len(le_rows)), n - r_eq):
+        x = _solve_unique(eq_rows + [le_rows[s] for s in subset], n)
+        if x is None or x in seen:
+            continue
+        if all(_row_value(r, x) <= 0 for r in le_rows) and all(_row_value(r, x) == 0 for r in eq_rows):
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def _extend_point(q: _Point, h: _HalfSystem, fixed: dict, rest: list) -> _Point:
+    """The full point of a half from rational values of the ``fixed`` unknowns (positions) and a
+    point ``q`` of the others (positions ``rest``)."""
+    n = len(h.idx)
+    if q.rational:
+        coords = [None] * n
+        for k, v in fixed.items():
+            coords[k] = v
+        for k, v in zip(rest, q.coords):
+            coords[k] = v
+        return _Point(h.idx, h.syms, coords)
+    t = q.f.gens[0]
+    coords = [None] * n
+    for k, v in fixed.items():
+        coords[k] = sp.Poly(sp.Rational(v.numerator, v.denominator), t, domain="QQ")
+    for k, c in zip(rest, q.coords):
+        coords[k] = c
+    return _Point(h.idx, h.syms, coords, q.f, q.root, q.approx_root)
+
 
 # =============================================================================================
 # Sweeps

@@ -613,7 +613,7 @@ class FastSweep:
         f = sp.lambdify(self.theta, d, "sympy")
         for v in fr:
             dv = sp.Rational(v.numerator, v.denominator)
-            x = sp.nsimplify(f(dv))
+            x = sp.sympify(f(dv))  # exact: nsimplify would turn some rationals into radicals
             if not 0 <= x < 1:
                 raise ToolkitError(f"the discount factor must lie in [0, 1), got {x} at {self.theta} = {dv}")
 
