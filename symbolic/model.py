@@ -292,6 +292,10 @@ class Model:
     def _hypotheses(self) -> list[sp.Basic]:
         return self.domain.conditions()
 
+    def _require_unknown(self, what: str, u: sp.Symbol) -> None:
+        if getattr(u, "name", None) not in self.unknowns:
+            raise DerivationError(f"{what}: {u} is not a declared unknown (declare it with Model.unknown)")
+
     def _condition(self, c, what: str):
         """A preference, an equation or an inequality, with abbreviations and quantities expanded."""
         if isinstance(c, str):
@@ -333,19 +337,18 @@ class Model:
         names = list(unknowns)
         syms = [unknowns[n] for n in names]
         label = ", ".join(names)
+        latex = dict(latex or {})
         for u in syms:
-            if u.name not in self.unknowns:
-                raise DerivationError(f"{label}: {u} is not a declared unknown (declare it with Model.unknown)")
+            self._require_unknown(label, u)
         conds = [self._condition(c, label) for c in conditions]
         conds = [self.expand(c.difference) if isinstance(c, (Preference, Condition)) else c for c in conds]
         relations = {u: self.relations_of(u) for u in syms}
         try:
             solution = solve_system(conds, syms, relations, self._hypotheses(), seconds,
-                                    names={u: (n, (latex or {}).get(n, self._star(u))) for u, n in zip(syms, names)},
+                                    names={u: (n, latex.get(n, self._star(u))) for u, n in zip(syms, names)},
                                     method=method)
         except DerivationError as exc:
             raise DerivationError(f"{label}: {exc}") from None
-        latex = dict(latex or {})
         branches = solution.branches
         hyps = self._hypotheses()
         if len(branches) == 1 or disjoint([b.region for b in branches], hyps):
@@ -391,8 +394,7 @@ class Model:
         quantity's ``derivation`` is the :class:`~symbolic.solvers.Optimum`.  Raises
         :class:`DerivationError` when the objective is unbounded, the second-order condition
         fails or cannot be decided, or the critical point is not unique."""
-        if over.name not in self.unknowns:
-            raise DerivationError(f"{name}: {over} is not a declared unknown (declare it with Model.unknown)")
+        self._require_unknown(name, over)
         f = self.expand(self.parse(objective) if isinstance(objective, str) else sp.sympify(objective))
         if within is None:
             relations = self.relations_of(over)
@@ -411,8 +413,7 @@ class Model:
         """The values of the unknown ``over`` satisfying every condition (preferences or
         inequalities): an interval whose end points become the quantities ``<name>_lo`` and
         ``<name>_hi``, defined where the interval is non-empty (``.nonempty``, derived)."""
-        if over.name not in self.unknowns:
-            raise DerivationError(f"{name}: {over} is not a declared unknown (declare it with Model.unknown)")
+        self._require_unknown(name, over)
         conds = []
         for c in conditions:
             c = self._condition(c, name)
@@ -426,7 +427,7 @@ class Model:
         cuts = [derive_cutoff(f"{name} condition {k}", c, over, self.space, self.expand,
                               var_relations=self.relations_of(over)) for k, c in enumerate(conds, 1)]
         hyps = self._hypotheses()
-        iv = derive_interval(cuts, over, self.relations_of(over), hyps)
+        iv = derive_interval(name, cuts, over, self.relations_of(over), hyps)
         tex_name = latex or self.unknowns[over.name].latex
         where = None if iv.nonempty is sp.true else iv.nonempty
         weak = [c.weak() for c in conds]
@@ -438,7 +439,6 @@ class Model:
                             derivation=iv, cross_check=interval_check(iv, weak, upper=True))
         self._add(iv.lower)
         self._add(iv.upper)
-        iv.name = name
         return iv
 
     def normal_form(self, name: str, actions: Mapping[str, Sequence[str]], payoffs: Mapping[tuple, object]):

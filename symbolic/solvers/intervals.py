@@ -29,6 +29,7 @@ class IntervalSet:
     ``cutoffs`` lists, per condition, ``(label, direction, root)``; ``lower``/``upper`` are
     the model quantities of the end points once registered."""
 
+    name: str
     var: sp.Symbol
     lower_expr: sp.Basic
     upper_expr: sp.Basic
@@ -56,7 +57,7 @@ def _bound(values, pick, hypotheses, timeout_ms):
     return keep[0] if len(keep) == 1 else pick(*keep, evaluate=False)
 
 
-def derive_interval(cutoffs: list, var: sp.Symbol, var_relations: list, hypotheses: list,
+def derive_interval(name: str, cutoffs: list, var: sp.Symbol, var_relations: list, hypotheses: list,
                     timeout_ms: int = 5000) -> IntervalSet:
     """``cutoffs``: derived :class:`symbolic.payoffs.Cutoff` objects, one per condition."""
     lows, highs = [], []
@@ -78,7 +79,7 @@ def derive_interval(cutoffs: list, var: sp.Symbol, var_relations: list, hypothes
     if status == "never":
         raise DerivationError(f"no value of {var} satisfies every condition anywhere in the domain")
     nonempty = sp.true if status == "always" else simplify_condition(nonempty, hypotheses, timeout_ms)
-    return IntervalSet(var, lower, upper, nonempty,
+    return IntervalSet(name, var, lower, upper, nonempty,
                        [(c.name, c.direction, c.expr) for c in cutoffs])
 
 
