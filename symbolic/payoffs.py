@@ -22,7 +22,6 @@ domain.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Union
 
@@ -181,27 +180,10 @@ def _sign_over_domain(expr: sp.Basic, domain: Domain, timeout_ms: int) -> tuple[
     return 0, "undecided"
 
 
-def _solve_worker(eq, var, queue):  # pragma: no cover - runs in a child process
-    try:
-        queue.put(sp.solve(eq, var, dict=False))
-    except Exception as exc:
-        queue.put(exc)
-
-
 def solve_with_budget(eq: sp.Basic, var: sp.Symbol, seconds: float = 20.0) -> list:
     """``sympy.solve(eq, var)`` in a child process, abandoned after ``seconds``."""
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_solve_worker, args=(eq, var, queue), daemon=True)
-    proc.start()
-    proc.join(seconds)
-    if proc.is_alive():
-        proc.terminate()
-        raise DerivationError(f"sympy.solve for {var} exceeded its {seconds:g} s budget")
-    result = queue.get() if not queue.empty() else DerivationError(f"sympy.solve for {var} failed")
-    if isinstance(result, Exception):
-        raise DerivationError(f"sympy.solve for {var} failed: {result}")
-    return result
+    from .solvers.budget import run_with_budget
+    return run_with_budget(sp.solve, (eq, var), seconds, f"sympy.solve for {var}")
 
 
 def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Domain,
