@@ -120,3 +120,92 @@ def test_nfg_export_rejects_symbolic_payoffs():
     g = NormalFormGame.bimatrix([[x, 0], [0, 1]], [[1, 0], [0, 1]])
     with pytest.raises(ToolkitError):
         g.to_nfg()
+
+
+# ---- degenerate games: regressions and the result objects ---------------------------------------
+def exact_nash(game: NormalFormGame, strategy) -> bool:
+    """Exact Nash test of ``strategy[player][action]`` from the payoffs (no enumerator code)."""
+    (p1, p2), (A1, A2) = game.players, game.actions
+    x, y = strategy[p1], strategy[p2]
+    u1 = {a: sum(game.payoffs[(a, b)][0] * y[b] for b in A2) for a in A1}
+    u2 = {b: sum(game.payoffs[(a, b)][1] * x[a] for a in A1) for b in A2}
+    return (sum(x[a] * u1[a] for a in A1) == max(u1.values())
+            and sum(y[b] * u2[b] for b in A2) == max(u2.values()))
+
+
+def test_degenerate_3x3_game_used_to_crash_is_enumerated():
+    # IndexError in the one-unknown interval code (a root shared by two inequalities)
+    g = NormalFormGame.bimatrix([[0, 1, 0], [0, 1, 1], [1, 1, 1]], [[1, 0, 1], [1, 1, 0], [0, 0, 1]])
+    res = g.nash_equilibria()
+    assert res.continua and res.equilibria
+    for e in res.equilibria:
+        assert exact_nash(g, e.strategy)
+    for c in res.continua:
+        assert exact_nash(g, c.witness.strategy) and c.contains(c.witness.strategy)
+        assert all(exact_nash(g, v) for v in c.vertices(g))
+    # every equilibrium here is an end point of a continuum: none is isolated
+    assert all(e.on_continuum for e in res.equilibria)
+    assert g.mixed_equilibria() == [] and len(g.mixed_equilibria(include_on_continuum=True)) == len(res.equilibria)
+
+
+def test_continuum_extent_is_exact():
+    # A = [[0,0,1],[0,1,1]], B = [[1,0,0],[0,1,1]]; x = P(row 1).  Against column 1 the row
+    # player is indifferent (A's first column is constant); column 1 is a best response iff
+    # x >= 1 - x, i.e. x >= 1/2.  With the row player mixing (0 < x < 1): x in [1/2, 1).
+    g = NormalFormGame.bimatrix([[0, 0, 1], [0, 1, 1]], [[1, 0, 0], [0, 1, 1]], ("T", "B"), ("L", "C", "R"),
+                                players=("row", "col"))
+    res = g.nash_equilibria()
+    c = next(c for c in res.continua if c.support == {"row": ("T", "B"), "col": ("L",)})
+    h = c.sets["row"]
+    assert h.kind == "interval" and h.unknowns and h.coordinates == (("s", "T"),)
+    assert (h.interval.lower, h.interval.upper) == (R(1, 2), R(1))
+    assert (h.interval.lower_closed, h.interval.upper_closed) == (True, False)
+    assert c.dimension == 1 and "[1/2, 1)" in c.description
+    x = c.witness.strategy["row"]["T"]
+    assert R(1, 2) <= x < 1 and exact_nash(g, c.witness.strategy)
+    # the closure's vertices are the extreme equilibria x = 1/2 and x = 1 (against L)
+    verts = sorted(v["row"]["T"] for v in c.vertices(g))
+    assert verts == [R(1, 2), R(1)]
+    assert c.closure_contains({"row": {"T": 1, "B": 0}, "col": {"L": 1, "C": 0, "R": 0}})
+    assert not c.contains({"row": {"T": 1, "B": 0}, "col": {"L": 1, "C": 0, "R": 0}})   # support shrinks
+    assert not c.closure_contains({"row": {"T": R(1, 3), "B": R(2, 3)}, "col": {"L": 1, "C": 0, "R": 0}})
+
+
+def test_results_are_keyed_by_the_games_own_names():
+    A, B, g = called_bluff_stage(4, -4, -3, 1, -7, -9)
+    res = g.nash_equilibria()
+    (e,) = res.equilibria
+    assert e.strategy == {"C": {"c": 1, "d": 0}, "D": {"c": 0, "d": 1}}
+    assert e.support == {"C": ("c",), "D": ("d",)} and e.payoff == {"C": A[0][1], "D": B[0][1]}
+    assert e.on_continuum is False and res.isolated() == [e] and not res.continua
+    # the stochastic view keeps its keys for the tools built on it
+    assert g.equilibria().equilibria[0].support == {("s", "C"): ("c",), ("s", "D"): ("d",)}
+
+
+def test_mixed_equilibria_of_a_game_with_continua_does_not_raise():
+    # row indifferent everywhere, column coordinates: every equilibrium lies on a continuum
+    g = NormalFormGame.bimatrix([[1, 1], [1, 1]], [[1, 0], [0, 1]])
+    assert g.mixed_equilibria() == []
+    assert len(g.continua()) == 3
+    # a game with isolated equilibria (a pure and a mixed one) besides a continuum
+    both = NormalFormGame.bimatrix([[1, 2, 0], [2, 0, 0]], [[1, 2, 0], [2, 0, 2]])
+    res = both.nash_equilibria()
+    iso = both.mixed_equilibria()
+    assert res.continua and any(len([p for p in s1.values() if p]) > 1 for s1, _ in iso)
+    for sigma in iso:
+        strategy = dict(zip(both.players, sigma))
+        assert exact_nash(both, strategy)
+        assert not any(c.closure_contains(strategy) for c in res.continua)
+    assert len(iso) + sum(bool(e.on_continuum) for e in res.equilibria) == len(res.equilibria)
+
+
+def test_nfg_export_keeps_exact_rationals():
+    # nsimplify turns 197697/218485 into a product of radicals: the export must not use it
+    q = R(197697, 218485)
+    g = NormalFormGame.bimatrix([[q, 0.1], [0, 1]], [[1, 0], [0, -q]])
+    text = g.to_nfg()
+    assert "197697/218485" in text and "-197697/218485" in text
+    assert parse_nfg_payoffs(text) == [[q, 1], [0, 0], [R(1, 10), 0], [1, -q]]
+    def pure(prof):
+        return {pl: {a: int(a == b) for a in acts} for pl, acts, b in zip(g.players, g.actions, prof)}
+    assert g.pure_equilibria() == [p for p in g.profiles() if exact_nash(g, pure(p))]

@@ -153,6 +153,10 @@ def test_degenerate_stochastic_game_with_a_continuum_in_one_state():
     assert len(eqs.continua) == 5         # one or both players mixing in Z
     for c in eqs.continua:
         assert c.decided and g.is_equilibrium(c.witness.strategy)
+        # one dimension per player mixing in Z (each one's set of mixtures is an open interval)
+        assert c.dimension == sum(len(c.support[("Z", pl)]) - 1 for pl in g.players)
+        assert all(h.kind in ("interval", "point") for h in c.halves)
+    assert all(e.on_continuum for e in eqs.equilibria)       # the pure profiles in Z end continua
 
 
 def test_sweep_matches_pointwise_enumeration():
@@ -227,3 +231,217 @@ def test_fast_sweep_reports_continua_of_a_degenerate_game():
     assert _table(rows) == _table(sweep(g, "a", grid))
     assert all(len(r.continua) == 5 for r in rows)      # mixing in the absorbing state Z: not dropped
     assert fs.stats["values_resolved"] == len(grid)
+
+
+# ---- regression: a generic three-state game (used to raise AttributeError) -------------------
+def three_state_game():
+    """Discount 4/5; in every state both players choose c or d (stage payoffs (row, column) and
+    transitions as in the regression report)."""
+    g = StochasticGame(("row", "column"), ("s0", "s1", "s2"), R(4, 5))
+    for s in g.states:
+        g.set_actions(s, ("c", "d"), ("c", "d"))
+    mix3 = {"s0": R(4, 11), "s1": R(4, 11), "s2": R(3, 11)}
+    g.stage("s0", ("c", "c"), (1, -1), "s1")
+    g.stage("s0", ("c", "d"), (3, -2), "s0")
+    g.stage("s0", ("d", "c"), (3, 2), mix3)
+    g.stage("s0", ("d", "d"), (-1, 0), "s0")
+    g.stage("s1", ("c", "c"), (1, 1), "s1")
+    g.stage("s1", ("c", "d"), (0, 3), {"s0": R(1, 4), "s1": R(3, 4)})
+    g.stage("s1", ("d", "c"), (-3, -2), mix3)
+    g.stage("s1", ("d", "d"), (3, -2), "s1")
+    g.stage("s2", ("c", "c"), (-2, -2), "s2")
+    g.stage("s2", ("c", "d"), (0, -3), "s2")
+    g.stage("s2", ("d", "c"), (-1, -2), {"s0": R(4, 7), "s1": R(3, 7)})
+    g.stage("s2", ("d", "d"), (3, 3), {"s0": R(2, 5), "s1": R(3, 5)})
+    return g
+
+
+def _numeric_tables(g):
+    """Stage payoffs U[s, player, a, b] and transitions T[s, a, b, s'] as float arrays."""
+    import numpy as np
+    S, (A0, A1) = g.states, g.actions[g.states[0]]
+    U = np.zeros((len(S), 2, len(A0), len(A1)))
+    T = np.zeros((len(S), len(A0), len(A1), len(S)))
+    for k, s in enumerate(S):
+        for i, a in enumerate(A0):
+            for j, b in enumerate(A1):
+                U[k, :, i, j] = [float(u) for u in g.payoffs[(s, (a, b))]]
+                for s2, p in g.transitions[(s, (a, b))].items():
+                    T[k, i, j, S.index(s2)] = float(p)
+    return U, T
+
+
+def _gains(U, T, d, z):
+    """Every one-shot deviation gain Q - V (numpy, independent of the enumerator) at the profile
+    with P(row plays c in s) = z[s], P(column plays c in s) = z[3 + s]."""
+    import numpy as np
+    n = U.shape[0]
+    p = np.stack([z[:n], 1 - z[:n]], 1)
+    q = np.stack([z[n:], 1 - z[n:]], 1)
+    joint = p[:, :, None] * q[:, None, :]
+    P = (joint[..., None] * T).sum((1, 2))
+    out = []
+    for pl in range(2):
+        V = np.linalg.solve(np.eye(n) - d * P, (joint * U[:, pl]).sum((1, 2)))
+        cont = U[:, pl] + d * (T @ V)
+        Q = (cont * q[:, None, :]).sum(2) if pl == 0 else (cont * p[:, :, None]).sum(1)
+        out.append(Q - V[:, None])
+    return np.concatenate(out, 1)
+
+
+def test_three_state_game_equilibria_are_confirmed_exactly_and_by_brute_force():
+    import numpy as np
+    from scipy.optimize import minimize
+    g = three_state_game()
+    eqs = g.equilibria()
+    assert not eqs.continua and eqs.equilibria
+    for e in eqs.equilibria:
+        # every one-shot-deviation condition by exact substitution, and the values
+        assert e.on_continuum is False
+        # (values and deviation values by a direct exact solve of V = u + dP V in the number
+        # field of the probabilities; a gain is zero exactly, or its sign is read at 50 digits)
+        V = g.values(e.strategy)
+        assert all(sp.expand(V[k] - e.values[k]) == 0 for k in V)
+        devs = g.deviations(e.strategy)
+        # one condition per action not played with probability 1
+        assert len(devs) == sum(len(g.actions[s][i]) - (len(e.support[(s, pl)]) == 1)
+                                for s in g.states for i, pl in enumerate(g.players))
+        for dev in devs:
+            gain = sp.expand(dev.deviation - dev.value)
+            if len(e.support[(dev.state, dev.player)]) > 1:
+                assert gain == 0, dev                    # indifference on the support, exactly
+            else:
+                assert gain == 0 or sp.N(gain, 50) < 0, dev
+        assert g.is_equilibrium(e.strategy)
+    # brute force: minimise the squared positive deviation gains from 60 random profiles; every
+    # zero found (objective < 1e-14) is one of ours (tolerance 1e-6 on each probability)
+    U, T = _numeric_tables(g)
+    d = float(g.discount)
+    ours = [np.array([e.probability(s, pl, "c") for pl in g.players for s in g.states]) for e in eqs.equilibria]
+    rng = np.random.default_rng(3)
+    found = 0
+    for _ in range(60):
+        r = minimize(lambda z: float((np.maximum(_gains(U, T, d, z), 0) ** 2).sum()), rng.random(6),
+                     method="L-BFGS-B", bounds=[(0, 1)] * 6, options=dict(ftol=1e-30, gtol=1e-14, maxiter=2000))
+        if r.fun < 1e-14:
+            found += 1
+            assert min(np.max(np.abs(r.x - o)) for o in ours) < 1e-6, r.x
+    assert found >= 30
+
+
+def test_three_state_game_agrees_with_sgamesolver():
+    """Optional: sgamesolver's logarithmic tracing homotopy, from the centroid and from three
+    seeded random priors, finds an equilibrium each time; it must be one of ours, to the
+    homotopy's stopping accuracy (tolerance 1e-5 on probabilities, 1e-4 on values).  (Its QRE
+    homotopy stops at a finite logit precision, about 1e-3 here, so it is not used.)"""
+    import numpy as np
+    if not hasattr(np, "NaN"):
+        np.NaN = np.nan            # sgamesolver 1.0.2 still uses the NumPy 1 alias
+    sgs = pytest.importorskip("sgamesolver")
+    g = three_state_game()
+    eqs = g.equilibria()
+    U, T = _numeric_tables(g)
+    game = sgs.SGame([U[k] for k in range(3)], [T[k] for k in range(3)], float(g.discount))
+    ours = [(np.array([[[e.probability(s, pl, a) for a in "cd"] for pl in g.players] for s in g.states]),
+             np.array([[e.value(s, pl) for pl in g.players] for s in g.states])) for e in eqs.equilibria]
+    np.random.seed(11)
+    runs = [sgs.homotopy.LogTracing(game)] + [sgs.homotopy.LogTracing(game, rho="random") for _ in range(3)]
+    for h in runs:
+        h.solver_setup()
+        h.solve()
+        sigma = np.asarray(h.equilibrium.strategies)
+        value = np.asarray(h.equilibrium.values)
+        assert any(np.max(np.abs(sigma - s)) < 1e-5 and np.max(np.abs(value - v)) < 1e-4 for s, v in ours)
+
+
+# ---- exact intervals with algebraic end points ---------------------------------------------
+def quadratic_game(d=R(9, 10)):
+    """Player 1 plays a or b in A; player 2's mixture x = P(c) moves the state, so player 1's
+    no-deviation condition is quadratic in x; player 2 gets 0 everywhere (always indifferent)."""
+    g = StochasticGame(("1", "2"), ("A", "B"), d)
+    g.set_actions("A", ("a", "b"), ("c", "d"))
+    g.set_actions("B", ("a",), ("c",))
+    g.stage("A", ("a", "c"), (1, 0), "A")
+    g.stage("A", ("a", "d"), (0, 0), "B")
+    g.stage("A", ("b", "c"), (2, 0), "B")
+    g.stage("A", ("b", "d"), (R(1, 4), 0), "A")
+    g.stage("B", ("a", "c"), (0, 0), "B")
+    return g
+
+
+def test_interval_end_points_are_exact_algebraic_numbers():
+    g = quadratic_game()
+    x = sp.Symbol("x")
+    # independent of the enumerator: player 1's condition against x from the closed-form values
+    prof = {("A", "1"): {"a": 1}, ("A", "2"): {"c": x, "d": 1 - x}, ("B", "1"): {"a": 1}, ("B", "2"): {"c": 1}}
+    dev = next(dv for dv in g.deviations(prof) if dv.player == "1" and dv.state == "A")
+    roots = [r for r in sp.solve(sp.numer(sp.together(dev.difference)), x) if 0 < r < 1]
+    assert len(roots) == 1 and not roots[0].is_Rational
+    r = roots[0]
+    eqs = g.equilibria()
+    byprof = {(c.support[("A", "1")], c.support[("A", "2")]): c for c in eqs.continua}
+    plays_a = byprof[(("a",), ("c", "d"))].halves[0]
+    plays_b = byprof[(("b",), ("c", "d"))].halves[0]
+    assert plays_a.kind == plays_b.kind == "interval"
+    assert sp.simplify(plays_a.interval.lower - r) == 0 and plays_a.interval.upper == 1
+    assert (plays_a.interval.lower_closed, plays_a.interval.upper_closed) == (True, False)
+    assert plays_b.interval.lower == 0 and sp.simplify(plays_b.interval.upper - r) == 0
+    assert (plays_b.interval.lower_closed, plays_b.interval.upper_closed) == (False, True)
+    both = byprof[(("a", "b"), ("c", "d"))]
+    assert both.halves[0].kind == "point" and sp.simplify(both.halves[0].point[0] - r) == 0
+    assert both.dimension == 1 and both.halves[1].interval.lower == 0
+    for c in eqs.continua:
+        assert c.dimension == 1 and g.is_equilibrium(c.witness.strategy) and c.contains(c.witness.strategy)
+        # the end points and vertices are equilibria too (closure of an equilibrium set)
+        for v in c.vertices():
+            assert g.is_equilibrium(v) and c.closure_contains(v)
+    # 10^-6 beyond the end point r (inside (0, 1)) player 1 would deviate from a
+    beyond = {**prof, ("A", "2"): {"c": r - R(1, 10 ** 6), "d": 1 - r + R(1, 10 ** 6)}}
+    assert not g.is_equilibrium(beyond)
+    assert plays_a.contains((r,)) and not plays_a.contains((r - R(1, 10 ** 6),))
+    # the pure equilibria lie at the ends of these intervals
+    for e in eqs.equilibria:
+        assert e.on_continuum is True and e.continua
+
+
+def nonlinear_game():
+    """Two states, player 2 indifferent (payoffs 0), every profile's transition depends on both
+    actions: player 1's conditions are nonlinear in player 2's two probabilities."""
+    g = StochasticGame(("1", "2"), ("A", "B"), R(9, 10))
+    for s in g.states:
+        g.set_actions(s, ("a", "b"), ("c", "d"))
+    to = {("a", "c"): "A", ("a", "d"): "B", ("b", "c"): "B", ("b", "d"): "A"}
+    pay = {"A": {("a", "c"): 1, ("a", "d"): 0, ("b", "c"): 2, ("b", "d"): R(1, 4)},
+           "B": {("a", "c"): 0, ("a", "d"): 1, ("b", "c"): 0, ("b", "d"): R(1, 2)}}
+    for s in g.states:
+        for prof in g.profiles(s):
+            g.stage(s, prof, (pay[s][prof], 0), to[prof])
+    return g
+
+
+def test_nonlinear_positive_dimensional_halves_have_exact_witnesses_and_dimensions():
+    import numpy as np
+    g = nonlinear_game()
+    eqs = g.equilibria()
+    semi = [c for c in eqs.continua if any(h.kind == "semialgebraic" for h in c.halves)]
+    assert semi
+    rng = np.random.default_rng(2)
+    for c in eqs.continua:
+        assert c.decided and c.exact_witness and c.dimension is not None
+        assert g.is_equilibrium(c.witness.strategy) and c.contains(c.witness.strategy)
+        for h in c.halves:
+            assert 0 <= h.dimension <= len(h.unknowns)
+            if h.kind == "semialgebraic" and not h.equations:
+                # full-dimensional: small perturbations (10^-6, 8 random directions) of the
+                # witness stay equilibria
+                assert h.dimension == len(h.unknowns)
+                for _ in range(8):
+                    w = {k: dict(m) for k, m in c.witness.strategy.items()}
+                    for (st, a), step in zip(h.coordinates, rng.choice([-1, 1], len(h.coordinates))):
+                        mix = w[(st, h.opponent)]
+                        other = next(b for b in mix if b != a)
+                        mix[a] += R(int(step), 10 ** 6)
+                        mix[other] -= R(int(step), 10 ** 6)
+                    assert g.is_equilibrium(w) and c.contains(w)
+    # the pure equilibria are end points of interval continua
+    assert all(e.on_continuum for e in eqs.equilibria)

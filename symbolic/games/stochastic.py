@@ -235,7 +235,13 @@ class StochasticGame:
 
     # -- closed forms -------------------------------------------------------------------------
     def values(self, strategy: Strategy, simplify: bool = True) -> dict[tuple[str, str], sp.Basic]:
-        """``V[(state, player)]`` of a stationary profile, from ``V = u + d P V`` (a linear solve)."""
+        """``V[(state, player)]`` of a stationary profile, from ``V = u + d P V`` (a linear solve).
+        For a numeric game and profile the solve is exact in the smallest number field holding
+        every number (rationals, or an algebraic extension for irrational probabilities)."""
+        field = self._field_solution(strategy)
+        if field is not None:
+            K, V, _ = field
+            return {k: K.to_sympy(v) for k, v in V.items()}
         n = len(self.states)
         M = sp.eye(n)
         U = sp.zeros(n, len(self.players))
@@ -253,6 +259,95 @@ class StochasticGame:
                 out[(s, pl)] = sp.factor(sp.cancel(sp.together(v))) if simplify else v
         return out
 
+    def _field_solution(self, strategy: Strategy):
+        """For a numeric game and profile: ``(K, V, Q)`` -- the number field ``K`` (QQ, or QQ
+        extended by the profile's algebraic numbers), the values ``V[(state, player)]`` in ``K``
+        and ``Q(state, i, action)``, the one-shot deviation value in ``K``; None if a payoff,
+        transition, discount or probability has free symbols."""
+        from sympy.polys.constructor import construct_domain
+        nums = {}
+
+        def num(x):
+            x = _rationalise(x)
+            if x.free_symbols:
+                raise _Symbolic
+            nums.setdefault(x, None)
+            return x
+        try:
+            num(self.discount)
+            for v in self.payoffs.values():
+                for u in v:
+                    num(u)
+            for t in self.transitions.values():
+                for p in t.values():
+                    num(p)
+            for mix in strategy.values():
+                for p in mix.values():
+                    num(p)
+        except _Symbolic:
+            return None
+        keys = list(nums)
+        if all(k.is_Rational for k in keys):
+            K = sp.QQ
+            conv = {k: sp.QQ(int(k.p), int(k.q)) for k in keys}
+        else:
+            K, elems = construct_domain(keys, extension=True)
+            if not K.is_Field:
+                K = K.get_field()
+                elems = [K.convert(e) for e in elems]
+            conv = dict(zip(keys, elems))
+
+        def c(x):
+            return conv[_rationalise(x)]
+        S, pls = self.states, self.players
+        n, m = len(S), len(pls)
+        d = c(self.discount)
+
+        def expected(s, fixed=None):
+            fixed = fixed or {}
+            u = [K.zero] * m
+            row = [K.zero] * n
+            mixes = [({fixed[i]: K.one} if i in fixed else {a: c(p) for a, p in strategy[(s, pl)].items()})
+                     for i, pl in enumerate(pls)]
+            for combo in itertools.product(*[list(mx.items()) for mx in mixes]):
+                prof = tuple(a for a, _ in combo)
+                w = K.one
+                for _, p in combo:
+                    w = w * p
+                if w == K.zero:
+                    continue
+                for i in range(m):
+                    u[i] += w * c(self.payoffs[(s, prof)][i])
+                for s2, pr in self.transitions[(s, prof)].items():
+                    row[S.index(s2)] += w * c(pr)
+            return u, row
+
+        M = [[K.one if a == b else K.zero for b in range(n)] for a in range(n)]
+        B = [[K.zero] * m for _ in range(n)]
+        for a, s in enumerate(S):
+            u, row = expected(s)
+            for b in range(n):
+                M[a][b] -= d * row[b]
+            B[a] = list(u)
+        # Gaussian elimination (I - dP is strictly diagonally dominant for d < 1: pivots are non-zero)
+        for j in range(n):
+            piv = next((r for r in range(j, n) if M[r][j] != K.zero), None)
+            if piv is None:
+                raise ToolkitError("I - dP is singular: the discount factor must lie in [0, 1)")
+            M[j], M[piv], B[j], B[piv] = M[piv], M[j], B[piv], B[j]
+            inv = K.one / M[j][j]
+            for r in range(n):
+                if r != j and M[r][j] != K.zero:
+                    f = M[r][j] * inv
+                    M[r] = [x - f * y for x, y in zip(M[r], M[j])]
+                    B[r] = [x - f * y for x, y in zip(B[r], B[j])]
+        V = {(s, pl): B[a][i] / M[a][a] for a, s in enumerate(S) for i, pl in enumerate(pls)}
+
+        def Q(s, i, action):
+            u, row = expected(s, {i: action})
+            return u[i] + d * sum((row[b] * V[(S[b], pls[i])] for b in range(n)), K.zero)
+        return K, V, Q
+
     def action_value(self, strategy: Strategy, V: Mapping, state: str, player: str, action: str) -> sp.Basic:
         """``Q_player(state, action)``: play ``action`` once in ``state``, then follow ``strategy``."""
         i = self.players.index(player)
@@ -261,8 +356,11 @@ class StochasticGame:
 
     def deviations(self, strategy: Strategy, values: Mapping | None = None) -> list["Deviation"]:
         """Every one-shot-deviation condition of ``strategy``: one per state, player and action
-        not already played with probability 1 (conditions ``V(s) >= Q(s, a)``)."""
-        V = values if values is not None else self.values(strategy)
+        not already played with probability 1 (conditions ``V(s) >= Q(s, a)``).  For a numeric
+        game and profile (and no ``values`` given) every number is exact, computed in a number
+        field (see :meth:`values`)."""
+        field = self._field_solution(strategy) if values is None else None
+        V = values if values is not None else (None if field is not None else self.values(strategy))
         out = []
         for s in self.states:
             for i, pl in enumerate(self.players):
@@ -270,18 +368,32 @@ class StochasticGame:
                 for a in self.actions[s][i]:
                     if mix.get(a, 0) == 1:
                         continue
+                    if field is not None:
+                        K, VK, Q = field
+                        out.append(Deviation(s, pl, a, K.to_sympy(VK[(s, pl)]), K.to_sympy(Q(s, i, a))))
+                        continue
                     q = self.action_value(strategy, V, s, pl, a)
                     out.append(Deviation(s, pl, a, V[(s, pl)], sp.factor(sp.cancel(sp.together(q)))))
         return out
 
     def is_equilibrium(self, strategy: Strategy) -> bool:
-        """Exact test (numeric game): no profitable one-shot deviation anywhere."""
-        for dev in self.deviations(strategy):
-            diff = _rationalise(sp.simplify(dev.value - dev.deviation))
-            if diff.free_symbols:
-                raise ValueError("is_equilibrium needs a game and strategy without free symbols")
-            if _sign(diff) < 0:
-                return False
+        """Exact test (numeric game and profile): no profitable one-shot deviation anywhere.  The
+        values and deviation values are computed in the number field of the profile's numbers
+        (:meth:`values`), so a deviation gain is zero exactly when it is zero; the sign of a
+        non-zero algebraic gain is read off a 60-digit (then 300-digit) evaluation."""
+        field = self._field_solution(strategy)
+        if field is None:
+            raise ValueError("is_equilibrium needs a game and strategy without free symbols")
+        K, V, Q = field
+        for s in self.states:
+            for i, pl in enumerate(self.players):
+                mix = self._mix(strategy, s, i)
+                for a in self.actions[s][i]:
+                    if mix.get(a, 0) == 1:
+                        continue
+                    gain = Q(s, i, a) - V[(s, pl)]
+                    if gain != K.zero and _sign(K.to_sympy(gain)) > 0:
+                        return False
         return True
 
     # -- cooperation ----------------------------------------------------------------------------
@@ -337,6 +449,10 @@ def exact(v) -> sp.Basic:
         except (TypeError, ValueError):
             raise ToolkitError(f"{v!r} is not a number") from None
     return sp.sympify(v)
+
+
+class _Symbolic(Exception):
+    """A number with free symbols where a number was needed."""
 
 
 def _rationalise(x) -> sp.Basic:
@@ -934,6 +1050,17 @@ class _Point:
         total = total.rem(fr)
         return sp.Poly(total.as_expr(), _T_SYM, domain="QQ") if total else sp.Poly(0, _T_SYM, domain="QQ")
 
+    def exact_ratio(self, p, q) -> sp.Basic:
+        """The exact value of ``p / q`` at the point (``q`` non-zero there), reduced in the number
+        field of the point (a polynomial in its root of degree below that of ``f``)."""
+        if self.rational:
+            at = dict(zip(self.idx, self.coords))
+            v = _eval_ring(p, at) / _eval_ring(q, at)
+            return sp.Rational(v.numerator, v.denominator)
+        rq = self._reduced(q)
+        r = (self._reduced(p) * sp.invert(rq, self.f)).rem(self.f)
+        return sp.expand(r.as_expr().subs(_T_SYM, _exact_root(self.root)))
+
     def sign(self, p) -> int:
         """The exact sign of the ring element ``p`` at the point."""
         if self.rational:
@@ -1459,7 +1586,35 @@ class _Enumerator:
                 v = v.approx(30)
             coords.append(Fraction(v.numerator_as_long(), v.denominator_as_long()))
         wit, ok = self._exact_witness(h, eqs, coords, strict=res2 == z3.sat)
+        if dim is None and ok and eqs:
+            dim = self._regular_dimension(h, eqs, wit)
         return _HalfResult([], [_Piece("semialgebraic", wit, dim, exact_witness=ok)])
+
+    def _regular_dimension(self, h: _HalfSystem, eqs, pt: _Point) -> int | None:
+        """The dimension ``n - k`` of a half with ``k`` equations (a Gröbner basis) in ``n``
+        unknowns, when it can be certified at the exact member ``pt``: every inequality strict
+        there and some ``k x k`` minor of the Jacobian non-zero (by the implicit function
+        theorem the set contains an ``(n - k)``-dimensional manifold around ``pt``), and the
+        variety's dimension -- the largest set of unknowns containing no leading monomial of the
+        basis, an upper bound for the real set -- also ``n - k``.  Else None."""
+        n, k = len(h.syms), len(eqs)
+        if k > n or any(pt.sign(p) >= 0 for p in h.ineqs if p):
+            return None
+        polys = [self.ring.from_expr(e) for e in eqs]
+        gens = [self.ring.gens[i] for i in h.idx]
+        J = [[p.diff(x) for x in gens] for p in polys]
+        regular = False
+        for cols in itertools.combinations(range(n), k):
+            D, _ = _det_adj([[J[r][c] for c in cols] for r in range(k)], self.ring.one)
+            if D and pt.sign(D) != 0:
+                regular = True
+                break
+        if not regular:
+            return None
+        lms = [sp.Poly(e, *h.syms).monoms(order="lex")[0] for e in eqs]
+        krull = max(len(S) for r in range(n + 1) for S in itertools.combinations(range(n), r)
+                    if not any(all(m[i] == 0 for i in range(n) if i not in S) for m in lms))
+        return n - k if krull == n - k else None
 
     def _exact_witness(self, h: _HalfSystem, eqs, coords, strict: bool):
         """An exact member near z3's point ``coords``: the point itself if it is exact; without
@@ -1618,9 +1773,8 @@ class _Enumerator:
                 mix = dict(zip(sup, probs))
                 mix[sup[-1]] = _number(1 - sum(probs))
                 strategy[(s, game.players[j])] = mix
-            det = pt.exact_value(h.det)
             for kk, s in enumerate(game.states):
-                values[(s, game.players[i])] = _number(pt.exact_value(h.N[kk]) / det)
+                values[(s, game.players[i])] = _number(pt.exact_ratio(h.N[kk], h.det))
         return Equilibrium(strategy, values, support, label)
 
 
