@@ -39,20 +39,53 @@ multiplying by :math:`\det M > 0`
 * no profitable deviation off the support, :math:`\det M\,(Q_i(s, a) - V_i(s)) \le 0`, and
   :math:`x_j > 0` on the support, are polynomial inequalities.
 
-Each half is solved *exactly over the rationals*: with no unknowns by evaluation; with one unknown
-by the gcd of the equations and the exact real roots of its irreducible factors; with more by a
-lexicographic Gröbner basis.  A zero-dimensional basis is brought into *shape position*
-(radical ideal, separating linear form :math:`t`: :math:`x_k = g_k(t)`, :math:`h(t) = 0`, the
-rational univariate representation), so every isolated root is found, and every inequality is
-decided exactly: the sign of :math:`p(g(t))` at a root of an irreducible factor :math:`f` of
-:math:`h` is 0 iff :math:`f` divides it, otherwise it is read off a numerical evaluation to
-enough digits.  A half whose solution set is positive-dimensional (a *degenerate* game) is not
-dropped: with one unknown its exact set (a union of intervals) is computed; with more, z3's
-nonlinear real arithmetic decides whether it meets the open probability box and the
-inequalities, and returns a witness.  A support profile carries equilibria iff both halves are
-non-empty, and its equilibrium set is the product of the halves.  An equilibrium found this way is
-exact: it satisfies every one-shot-deviation condition by construction, and the tests re-check
-them by exact substitution.
+Each half is solved *exactly over the rationals*; its solution set is returned as isolated points
+and connected positive-dimensional *pieces*:
+
+* no unknowns: by evaluation;
+* one unknown :math:`x`: with an equation, the exact real roots of the irreducible factors of the
+  gcd of the equations (isolated points); without, the set :math:`\{0 < x < 1 : g_l(x) \le 0\}`: the
+  distinct roots in :math:`(0, 1)` of the inequalities (sorted by 70-digit values -- an error if
+  two differ by less than :math:`10^{-45}` -- a root shared by several inequalities counted once) cut the range into open intervals, each tested at a simple rational
+  inner point and each root tested itself; maximal runs of admissible intervals joined by
+  admissible roots are *interval* pieces with exact end points (rational, quadratic surds or
+  ``CRootOf``) and exact open/closed ends; admissible roots between two inadmissible intervals are
+  isolated points;
+* every condition linear (every normal-form game, where :math:`\det M = 1`): the half is a
+  polytope :math:`\{e = 0,\ g \le 0,\ \pi \ge 0\}` with the strict conditions :math:`\pi > 0`;
+  its exact vertices are enumerated (feasible solutions of the equations with some inequalities
+  made tight), the half is non-empty iff their centroid -- a relative-interior point -- has every
+  probability positive, and then it is that point (dimension 0) or a *polyhedron* piece of the
+  dimension of the vertices' affine hull, whose closure is the closed polytope (convexity);
+* otherwise a lexicographic Gröbner basis.  A zero-dimensional basis is brought into *shape
+  position* (radical ideal, separating linear form :math:`t`: :math:`x_k = g_k(t)`,
+  :math:`h(t) = 0`, the rational univariate representation), so every isolated root is found, and
+  every inequality is decided exactly: the sign of :math:`p(g(t))` at a root of an irreducible
+  factor :math:`f` of :math:`h` is 0 iff :math:`f` divides it, otherwise it is read off a numerical
+  evaluation to enough digits.  Clearing :math:`\det M` can add complex components on which
+  :math:`\det M = 0` (or a probability vanishes) -- none of their points lies in the probability
+  box, where :math:`\det M > 0` -- so a basis that is not zero-dimensional is first *saturated*
+  (:math:`I : f^\infty`, eliminating :math:`z` from :math:`I + (zf - 1)`) by :math:`\det M` and by
+  each probability; a basis still positive-dimensional is a *semialgebraic* piece, decided by z3's
+  nonlinear real arithmetic, with an exact member (z3's point if rational; else a nearby rational
+  point of an open set, or some unknowns fixed at nearby rationals and the rest solved exactly)
+  and its dimension where certified: :math:`n` without equations, :math:`n - \operatorname{rank}`
+  for linear ones, :math:`n - k` for :math:`k` equations with a non-zero :math:`k \times k` Jacobian
+  minor at a member where every inequality is strict (implicit function theorem) when the
+  variety's dimension (from the basis' leading monomials) is also :math:`n - k`.
+
+A support profile's equilibrium set is the product of its halves' sets: each pair (point, point)
+is an :class:`Equilibrium`, isolated within the profile; every other pair is a :class:`Continuum`
+(connected, of dimension the sum of the halves'), described by its two :class:`HalfSet` s (the
+unknowns, the defining equations and inequalities as SymPy expressions, the exact interval or the
+polytope's vertices) and a witness.  The closure of a continuum contains equilibria of smaller
+supports only; :meth:`EquilibriumSet.link` tests every isolated equilibrium against the closure of
+every continuum whose supports contain its own (exact for points, intervals and polytopes) and
+records it in :attr:`Equilibrium.on_continuum`: an equilibrium is an isolated point of the whole
+equilibrium set iff no such closure contains it.  Every equilibrium found is exact: it satisfies
+every one-shot-deviation condition by construction, and the tests re-check them by exact
+substitution (:meth:`StochasticGame.is_equilibrium` computes values and deviation values in the
+number field generated by the profile's probabilities, so a zero gain is recognised exactly).
 
 **Cooperation.**  Given a designated *cooperative* profile per state, an equilibrium's Markov chain
 from the start state is classified by its recurrent classes: *full* -- in every recurrent class
@@ -951,10 +984,12 @@ class EquilibriumSet:
     def describe(self) -> str:
         """A human-readable listing."""
         g = self.game
-        lines = [f"{len(self.equilibria)} stationary equilibria isolated in their support profile"
-                 + (f" ({len(self.isolated())} isolated in the whole set)" if self.continua else "")
-                 + (f", {len(self.continua)} continua" if self.continua else "")
-                 + f" ({self.profiles_checked} support profiles checked)"]
+        if self.continua:
+            head = (f"{len(self.equilibria)} stationary equilibria isolated in their support profile "
+                    f"({len(self.isolated())} isolated in the whole set), {len(self.continua)} continua")
+        else:
+            head = f"{len(self.equilibria)} isolated stationary equilibria"
+        lines = [head + f" ({self.profiles_checked} support profiles checked)"]
         for k, e in enumerate(self.equilibria, 1):
             where = ""
             if e.on_continuum:
@@ -2001,6 +2036,7 @@ def sweep(game: StochasticGame, parameter: sp.Symbol | str, values: Iterable) ->
 
 
 __all__ = ["StochasticGame", "Deviation", "deviation_bound", "Equilibrium", "Continuum", "EquilibriumSet",
+           "HalfSet", "Interval",
            "numeric_values", "numeric_action_value",
            "sweep", "exact", "LABELS"]
 
