@@ -47,10 +47,41 @@ def load(name: str, **options) -> Model:
         for opt in options:
             if opt not in accepted:
                 raise ToolkitError(f"model {name!r} takes no --{opt} option (it has no {opt} choice)")
-    model = mod.build(**options)
+    model = _build(mod, options)
     model.source_fingerprint = fingerprint(name, **options)
     _CACHE[key] = model
     return model
+
+
+class ModelFileError(ToolkitError):
+    """A mistake in a model file, reported as ``file:line: what went wrong`` (the line is the
+    model file's own, taken from the traceback).  The original exception is its ``__cause__``."""
+
+
+def _where(exc: BaseException, path: str) -> str:
+    """``file:line`` of the deepest frame of ``exc``'s traceback that lies in ``path``."""
+    import traceback
+
+    target = str(Path(path).resolve())
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if str(Path(frame.filename).resolve()) == target:
+            line = frame.lineno
+    return f"{path}:{line}" if line is not None else str(path)
+
+
+def _build(mod, options) -> Model:
+    """``mod.build(**options)``; any exception becomes one :class:`ModelFileError` line naming the
+    model file and line (a :class:`ToolkitError`'s own message, or the Python error and what to do)."""
+    try:
+        return mod.build(**options)
+    except ModelFileError:
+        raise
+    except ToolkitError as exc:
+        raise ModelFileError(f"{_where(exc, mod.__file__)}: {exc}") from exc
+    except Exception as exc:
+        raise ModelFileError(f"{_where(exc, mod.__file__)}: {type(exc).__name__}: {exc} "
+                             "(a mistake in the model's build(); --debug shows the traceback)") from exc
 
 
 def fingerprint(name: str, **options) -> str:
@@ -68,7 +99,11 @@ def module(name: str):
     elif name.endswith(".py") and Path(name).is_file():
         spec = importlib.util.spec_from_file_location(Path(name).stem, name)
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise ModelFileError(f"{_where(exc, name)}: {type(exc).__name__}: {exc} "
+                                 "(the model file cannot be imported; --debug shows the traceback)") from exc
     elif "." in name and importlib.util.find_spec(name.split(".")[0]) is not None:
         module = importlib.import_module(name)
     else:
@@ -78,4 +113,4 @@ def module(name: str):
     return module
 
 
-__all__ = ["MODELS", "available", "fingerprint", "load", "module"]
+__all__ = ["MODELS", "ModelFileError", "available", "fingerprint", "load", "module"]

@@ -368,6 +368,8 @@ def main(argv=None) -> int:
             os.environ["GT_DERIVATIONS_NO_CACHE"] = "1"
         return args.func(args)
     except ToolkitError as exc:
+        if debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`

@@ -84,15 +84,15 @@ def build() -> Model:
     m.choice("c_U and c_C are common knowledge: the slides treat them as known when writing "
              "U's and C's decisions.")
     m.choice("p and q are parameters with 0 < q < p < 1; CSD-1 derives q < p from the power "
-             "aggregation formulas, which are also available as the quantities p and q.")
+             "aggregation formulas, which are also available as the quantities p_of_m and q_of_m.")
     m.choice("F, the belief that J intervenes, is a number in [0, 1].")
     m.choice("Ties are broken towards action: J intervenes, U resists and C challenges when indifferent "
              "(the slides' weak inequalities).")
 
     # ---- Power aggregation ----------------------------------------------------------------
-    p_of_m = m.derived("p", "(m_U + m_J)/(m_C + m_U + m_J)", "p",
+    p_of_m = m.derived("p_of_m", "(m_U + m_J)/(m_C + m_U + m_J)", "p(m)",
                        "probability the alliance wins, from the power aggregation")
-    q_of_m = m.derived("q", "m_U/(m_C + m_U)", "q", "probability U alone wins, from the power aggregation")
+    q_of_m = m.derived("q_of_m", "m_U/(m_C + m_U)", "q(m)", "probability U alone wins, from the power aggregation")
 
     # ---- Payoffs ----------------------------------------------------------------------------
     game = m.payoffs(("C", "U", "J"))

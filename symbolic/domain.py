@@ -98,7 +98,7 @@ REAL = Interval(None, None)
 def interval(lo, hi, left_open: bool = False, right_open: bool = False) -> Interval:
     """An interval ``[lo, hi]``; use ``None`` for an unbounded end."""
     if lo is not None and hi is not None and not lo < hi:
-        raise ValueError(f"empty interval: lo={lo} is not below hi={hi}")
+        raise DomainError(f"empty interval: lo={lo} is not below hi={hi}")
     return Interval(lo, hi, left_open, right_open)
 
 
@@ -162,7 +162,7 @@ class Unknown(Parameter):
         numeric = Interval(lo if lo is not None and lo.is_number else None,
                            hi if hi is not None and hi.is_number else None, False, False)
         if numeric.lo is not None and numeric.hi is not None and not numeric.lo < numeric.hi:
-            raise ValueError(f"unknown {name}: empty interval [{lo}, {hi}]")
+            raise DomainError(f"unknown {name}: empty interval [{lo}, {hi}]")
         numeric = Interval(None if numeric.lo is None else float(numeric.lo),
                            None if numeric.hi is None else float(numeric.hi), False, False)
         symbolic = (lo if lo is not None and not lo.is_number else None,
@@ -199,7 +199,7 @@ class Domain:
     def add(self, parameter: Parameter) -> sp.Symbol:
         """Add a parameter and return its SymPy symbol."""
         if parameter.name in self.parameters:
-            raise ValueError(f"parameter {parameter.name!r} declared twice")
+            raise DomainError(f"parameter {parameter.name!r} declared twice")
         self.parameters[parameter.name] = parameter
         return parameter.symbol
 
@@ -207,7 +207,7 @@ class Domain:
         """Add an ordering constraint such as ``q < p`` (``reason`` says where it comes from)."""
         unknown = relation.free_symbols - set(self.symbols)
         if unknown:
-            raise ValueError(f"constraint {relation} uses undeclared symbols {sorted(map(str, unknown))}")
+            raise DomainError(f"constraint {relation} uses undeclared symbols {sorted(map(str, unknown))}")
         self.constraints.append((relation, reason))
 
     # -- views ------------------------------------------------------------------------------

@@ -134,6 +134,16 @@ class Figure:
     draw: Callable
 
 
+#: The functions a formula string may use (besides the model's own names).
+FORMULA_FUNCTIONS = ("exp", "log", "sqrt", "Abs", "Min", "Max", "Piecewise", "sin", "cos", "tan", "floor",
+                     "ceiling", "sign", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "And", "Or", "Not", "pi", "E", "oo")
+# SymPy's namespace (the parser's own transformations need its classes) without the functions and
+# one-letter constants a formula could pick up by accident (zeta, gamma, beta, E, I, N, O, Q, S ...)
+_FORMULA_GLOBALS = {name: value for name, value in vars(sp).items()
+                    if not name.startswith("_") and len(name) > 1
+                    and not isinstance(value, sp.FunctionClass) and not isinstance(value, sp.Basic)}
+_FORMULA_GLOBALS.update({name: getattr(sp, name) for name in (*FORMULA_FUNCTIONS, "Function")})
+
 #: Cross-checks disagreeing at more draws than this are not re-checked at 40 digits.
 RECHECK_LIMIT = 25
 
@@ -199,7 +209,7 @@ class Model:
         solving methods (:meth:`cutoff`, :meth:`solve`, :meth:`optimum`, :meth:`interval`) solve
         for them, and a claim that mentions one is checked for every value in its domain."""
         if name in self.domain.parameters or name in self.unknowns:
-            raise ValueError(f"{name!r} is already declared")
+            raise DomainError(f"{name!r} is already declared")
         self._space = None
         if not isinstance(domain, Interval):
             domain = tuple(self.parse(b) if isinstance(b, str) else b for b in domain)
@@ -262,12 +272,33 @@ class Model:
         return names
 
     def parse(self, text: str) -> sp.Basic:
-        """Parse a formula written with the model's parameter and abbreviation names."""
-        return parse_expr(text, local_dict=self._namespace())
+        """Parse a formula written with the model's names: parameters, unknowns, abbreviations
+        and quantities, and the functions of :data:`FORMULA_FUNCTIONS`.  Any other name is an
+        error listing what is declared (it never silently becomes a new symbol or a SymPy
+        function such as ``zeta``)."""
+        return self._parse(text, evaluate=True)
 
     def form(self, text: str) -> sp.Basic:
         """Like :meth:`parse` but unevaluated: terms stay in the order written (for display)."""
-        return parse_expr(text, local_dict=self._namespace(), evaluate=False)
+        return self._parse(text, evaluate=False)
+
+    def _parse(self, text: str, evaluate: bool) -> sp.Basic:
+        names = self._namespace()
+        try:
+            expr = parse_expr(text, local_dict=dict(names), global_dict=dict(_FORMULA_GLOBALS), evaluate=evaluate)
+        except (SyntaxError, TypeError, ValueError, NameError, AttributeError, sp.SympifyError) as exc:
+            raise ToolkitError(f"cannot read the formula {text!r}: {type(exc).__name__}: {exc}") from None
+        from sympy.core.function import AppliedUndef
+
+        declared = set(names.values())
+        expr_ = sp.sympify(expr)
+        stray = sorted({s.name for s in expr_.free_symbols if s not in declared}
+                       | {f"{f.func.__name__}(...)" for f in expr_.atoms(AppliedUndef) if f.func not in declared})
+        if stray:
+            raise UnknownNameError(
+                f"the formula {text!r} uses {', '.join(map(repr, stray))}, which is not declared; declared names: "
+                f"{', '.join(names) or 'none'} (functions: {', '.join(FORMULA_FUNCTIONS)})")
+        return expr
 
     def cutoff(self, name: str, preference: Preference, solve_for: sp.Symbol, latex: str,
                description: str = "", display: str | sp.Basic | None = None) -> Quantity:
@@ -494,7 +525,7 @@ class Model:
     def claim(self, claim: Claim) -> Claim:
         """Add a claim of the paper."""
         if any(c.id == claim.id for c in self.claims):
-            raise ValueError(f"claim {claim.id} declared twice")
+            raise ToolkitError(f"claim {claim.id} declared twice")
         for name in claim.about:
             self._get(name)
         self.claims.append(claim)
@@ -525,7 +556,10 @@ class Model:
 
     def _add(self, q: Quantity) -> None:
         if q.name in self.quantities:
-            raise ValueError(f"quantity {q.name} declared twice")
+            raise ToolkitError(f"quantity {q.name} declared twice")
+        if q.kind != "definition" and (q.name in self.domain.parameters or q.name in self.unknowns):
+            kind = "parameter" if q.name in self.domain.parameters else "unknown"
+            raise ToolkitError(f"quantity {q.name!r} has the name of a {kind}; give the quantity another name")
         self.quantities[q.name] = q
         q._model = self
         self._verdicts.clear()

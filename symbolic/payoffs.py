@@ -29,7 +29,7 @@ import sympy as sp
 
 from .decide import NotEncodable, decide
 from .domain import Domain
-from .errors import DerivationError, UnknownNameError
+from .errors import DerivationError, ToolkitError, UnknownNameError
 
 Lottery = Union[str, Mapping[str, sp.Basic], sp.Basic]
 
@@ -53,10 +53,15 @@ class Game:
         extra = set(payoffs) - set(self.players)
         if missing or extra:
             raise ValueError(f"outcome {name}: payoffs must be given for exactly {self.players}")
-        self.outcomes[name] = {pl: self._parse(v) if isinstance(v, str) else sp.sympify(v)
-                               for pl, v in payoffs.items()}
-        self.forms[name] = {pl: self._form(v) if isinstance(v, str) else sp.sympify(v)
-                            for pl, v in payoffs.items()}
+        def read(read_one, pl, v):
+            if not isinstance(v, str):
+                return sp.sympify(v)
+            try:
+                return read_one(v)
+            except ToolkitError as exc:
+                raise type(exc)(f"outcome {name}, {pl}'s payoff: {exc}") from None
+        self.outcomes[name] = {pl: read(self._parse, pl, v) for pl, v in payoffs.items()}
+        self.forms[name] = {pl: read(self._form, pl, v) for pl, v in payoffs.items()}
         self.descriptions[name] = description
 
     def payoff(self, player: str, outcome: str) -> sp.Basic:

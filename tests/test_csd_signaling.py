@@ -70,8 +70,8 @@ def test_issue_example_value(model):
 
 
 def test_power_aggregation(model):
-    assert model.evaluate("p", m_C=1, m_U=1, m_J=1) == pytest.approx(2 / 3)
-    assert model.evaluate("q", m_C=1, m_U=1) == pytest.approx(1 / 2)
+    assert model.evaluate("p_of_m", m_C=1, m_U=1, m_J=1) == pytest.approx(2 / 3)
+    assert model.evaluate("q_of_m", m_C=1, m_U=1) == pytest.approx(1 / 2)
 
 
 def test_csd9_counterexample_violates_the_slides_claim(verdicts):

@@ -1,0 +1,39 @@
+"""Mistakes in a model file: one line naming the file and the line, what is concerned and what
+to do, exit 2 -- never an internal error (the broken model files are in fixtures/broken/)."""
+from pathlib import Path
+
+import pytest
+
+from derivations.cli import main
+
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+
+#: fixture -> (line of the mistake in the file, words the message must contain)
+CASES = {
+    "undeclared_symbol": (9, ["'zeta'", "not declared", "declared names: w, k", "outcome X"]),
+    "undeclared_name": (9, ["'x2_of_x1'", "not declared"]),
+    "parameter_twice": (8, ["parameter 'w' declared twice"]),
+    "empty_interval": (8, ["empty interval"]),
+    "quantity_named_like_parameter": (8, ["quantity 'k' has the name of a parameter"]),
+    "python_error": (8, ["TypeError", "descripton", "--debug"]),
+    "system_continuum": (10, ["xs, ys:", "continuum"]),
+    "unbounded_optimum": (9, ["xs:", "unbounded"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_model_file_is_one_line_with_file_and_line(name, capsys):
+    path = BROKEN / f"{name}.py"
+    line, words = CASES[name]
+    assert main(["list", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {path}:{line}: "), err
+    assert "internal error" not in err
+    for w in words:
+        assert w in err, (w, err)
+
+
+def test_debug_shows_the_traceback():
+    with pytest.raises(Exception) as info:
+        main(["--debug", "list", str(BROKEN / "undeclared_symbol.py")])
+    assert "zeta" in str(info.value) and info.value.__cause__ is not None
