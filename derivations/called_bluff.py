@@ -360,7 +360,7 @@ def build() -> Model:
     m.claim(Claim("CB-10", "All stationary equilibria at given numbers: the cooperative one, perpetual stage-Nash "
                            "play, a variant in which the Debtor declines to punish the Creditor with small "
                            "probability in CN, and mixed ones at C that end absorbed in a default state", [
-        Holds(_cn_mixing_gap(g3) > 0,
+        Holds(sp.StrictGreaterThan(_cn_mixing_gap(g3), 0, evaluate=False),
               "with (c,c) at C (so V^C_D = 0), the Creditor cooperating in CN and the Debtor indifferent there "
               "(V^CN_D = Q(c)), his d in CN earns strictly more than c: he cannot mix in CN"),
         Computed("exact enumeration at the reconstructed instance yields exactly the four listed kinds",

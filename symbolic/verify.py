@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .claims import Claim, Computed, DerivativeSign, Equal, Proposition
+from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, Proposition
 from .decide import NotEncodable, decide, simplify_point
 from .domain import Q_OF, Domain
 from .numeric import NumericFunction, nodes, numeric_derivative, truth_with_margin
@@ -149,6 +149,12 @@ class PartVerifier:
         if isinstance(prop, Computed):
             status, detail, cx = prop.run()
             return PartVerdict(prop.label, status, prop.method, detail, cx)
+        written = prop.formula
+        if isinstance(prop, (Holds, Equivalent)) and (written is sp.true or written is sp.false):
+            return PartVerdict(prop.label, "unknown", "vacuous",
+                               f"{'true' if written is sp.true else 'false'} as written (SymPy evaluated it when it "
+                               "was built): it states nothing about the model; write the comparison so that it "
+                               "keeps its sides (e.g. with evaluate=False, or compare quantities)")
         formula = self.expand(prop.formula)
         domain_hyps, given = self._hypotheses(prop, formula)
         hyps = domain_hyps + given

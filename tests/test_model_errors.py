@@ -37,3 +37,21 @@ def test_debug_shows_the_traceback():
     with pytest.raises(Exception) as info:
         main(["--debug", "list", str(BROKEN / "undeclared_symbol.py")])
     assert "zeta" in str(info.value) and info.value.__cause__ is not None
+
+
+def test_claims_true_as_written_are_unknown_never_proved():
+    """Holds(sp.true) and a formula SymPy collapses when it is built are vacuous: unknown, with the
+    reason; the same comparison kept unevaluated is proved."""
+    import sympy as sp
+
+    from symbolic import PROBABILITY, Claim, Holds, Model
+
+    m = Model("vacuous", "vacuous")
+    w = m.parameter("w", PROBABILITY)
+    m.claim(Claim("V-1", "a constant", [Holds(sp.true, "true")]))
+    m.claim(Claim("V-2", "collapsed", [Holds(sp.factor(w ** 2 - w * w) >= 0, "collapsed")]))
+    m.claim(Claim("V-3", "kept", [Holds(sp.GreaterThan(w ** 2, 0, evaluate=False), "kept")]))
+    v = {x.claim: x for x in m.verify(samples=100)}
+    for claim in ("V-1", "V-2"):
+        assert v[claim].status == "unknown" and "true as written" in v[claim].detail
+    assert v["V-3"].status == "proved"
