@@ -33,7 +33,7 @@ from .payoffs import Condition, Cutoff, Game, Preference, derive_cutoff
 from .solvers import (IntervalSet, SystemSolution, classify, derive_interval, derive_optimum, disjoint,
                       solve_system)
 from .solvers.checks import interval_check, optimum_check, system_check
-from .verify import PartVerifier, Settings, Verdict, combine
+from .verify import PartVerdict, PartVerifier, Settings, Verdict, combine
 
 
 class QuantitySymbol(sp.Symbol):
@@ -163,6 +163,14 @@ class CrossCheck:
     @property
     def passed(self) -> bool:
         return bool(np.isfinite(self.max_error) and self.max_error <= self.tol)
+
+
+def _step_verdict(verifier: PartVerifier, before, after, label: str):
+    """A derivation step checked equivalent to the one before (the same condition twice needs no check)."""
+    step = Equivalent(before, after, label)
+    if step.formula is sp.true:
+        return PartVerdict(label, "proved", "symbolic", "the step restates the condition before it")
+    return verifier.verify(step)
 
 
 class Model:
@@ -667,7 +675,7 @@ class Model:
             if q.cutoff is None:
                 continue
             steps = q.cutoff.steps
-            out[q.name] = [None] + [verifier.verify(Equivalent(a, b, f"step {i + 1} of {q.name}"))
+            out[q.name] = [None] + [_step_verdict(verifier, a, b, f"step {i + 1} of {q.name}")
                                     for i, ((_, a), (_, b)) in enumerate(zip(steps, steps[1:]), start=1)]
         self._verdicts[key] = out
         return out
