@@ -70,6 +70,11 @@ class Holds(Proposition):
 
     def __init__(self, prop, label: str = "", given: Sequence = ()):
         super().__init__(label, tuple(given))
+        from .errors import ToolkitError
+        prop = sp.sympify(prop)
+        if not isinstance(prop, sp.logic.boolalg.Boolean) or isinstance(prop, sp.Symbol):
+            raise ToolkitError(f"Holds{' (' + label + ')' if label else ''} needs a condition (a relation such as "
+                               f"q > 0), got the expression {str(prop)[:80]}")
         self.prop = prop
 
     @property

@@ -171,7 +171,11 @@ def decide(hypotheses: Iterable[sp.Basic], goal: sp.Basic, timeout_ms: int = 100
     neg = z3.Not(tr.boolean(goal))
     solver = z3.Solver() if tr.uses_ite else z3.SolverFor("QF_NRA")
     solver.set("timeout", int(timeout_ms))
-    solver.add(*hyps, *tr.side, neg)
+    # a symbol's own SymPy assumptions are facts too (``w > 0`` for a positive w evaluates to True
+    # when it is built, so it would otherwise reach z3 as no constraint at all)
+    signs = [tr.vars[s] > 0 if s.is_positive else tr.vars[s] >= 0 for s in tr.vars
+             if s.is_positive or s.is_nonnegative]
+    solver.add(*hyps, *signs, *tr.side, neg)
     res = solver.check()
     if res == z3.unsat:
         return Decision("proved")

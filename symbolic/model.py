@@ -39,7 +39,10 @@ from .verify import PartVerdict, PartVerifier, Settings, Verdict, combine
 class QuantitySymbol(sp.Symbol):
     """The symbol standing for a named quantity in a formula (``khat < w``): printed with the
     quantity's LaTeX, replaced by its expression when the formula is verified or evaluated.
-    Its own class, so it never equals a parameter or abbreviation of the same name."""
+    Its own class, so it never equals a parameter or abbreviation of the same name.
+
+    For SymPy it is a symbol, not a function of the parameters: ``sp.diff(q, x)`` is 0.
+    Differentiate ``q.expr`` instead, or claim the sign with ``DerivativeSign(q, x, ...)``."""
 
 
 @dataclass(eq=False)
@@ -75,6 +78,11 @@ class Quantity:
 
     def _sympy_(self):
         return self.symbol
+
+    def diff(self, *symbols) -> sp.Basic:
+        """The derivative of the quantity's expression (``sp.diff(q, x)`` would treat ``q`` as a
+        symbol and give 0)."""
+        return sp.diff(self.expr, *symbols)
 
     def __lt__(self, other):
         return sp.Lt(self.symbol, sp.sympify(other))
@@ -332,8 +340,10 @@ class Model:
         return self.domain.conditions()
 
     def _require_unknown(self, what: str, u: sp.Symbol) -> None:
-        if getattr(u, "name", None) not in self.unknowns:
-            raise DerivationError(f"{what}: {u} is not a declared unknown (declare it with Model.unknown)")
+        if not isinstance(u, sp.Symbol) or u.name not in self.unknowns:
+            kind = "a quantity" if isinstance(u, Quantity) else repr(getattr(u, "name", u))[:60]
+            raise DerivationError(f"{what}: {kind} is not a declared unknown (solve for an unknown declared with "
+                                  "Model.unknown)")
 
     def _condition(self, c, what: str):
         """A preference, an equation or an inequality, with abbreviations and quantities expanded."""
@@ -435,11 +445,11 @@ class Model:
         fails or cannot be decided, or the critical point is not unique."""
         self._require_unknown(name, over)
         f = self.expand(self.parse(objective) if isinstance(objective, str) else sp.sympify(objective))
-        if within is None:
-            relations = self.relations_of(over)
-        else:
+        relations = self.relations_of(over)  # within= narrows the unknown's domain
+        if within is not None:
             lo, hi = (self.parse(b) if isinstance(b, str) else (None if b is None else sp.sympify(b)) for b in within)
-            relations = ([over >= lo] if lo is not None else []) + ([over <= hi] if hi is not None else [])
+            relations = relations + ([sp.GreaterThan(over, lo, evaluate=False)] if lo is not None else []) + \
+                ([sp.LessThan(over, hi, evaluate=False)] if hi is not None else [])
         hyps = self._hypotheses() + [r for u in self.unknowns.values() if u.symbol != over for r in u.relations()]
         opt = derive_optimum(name, f, over, relations, hyps, maximize, seconds)
         q = Quantity(name, opt.expr, latex or self._star(over), description, kind="optimum",
@@ -463,7 +473,7 @@ class Model:
                 raise DerivationError(f"{name}: condition {c.weak()} also involves the unknowns "
                                       f"{', '.join(sorted(map(str, others)))}; an interval is in one unknown ({over})")
             conds.append(c)
-        cuts = [derive_cutoff(f"{name} condition {k}", c, over, self.space, self.expand,
+        cuts = [derive_cutoff(c.label or f"{name} condition {k}", c, over, self.space, self.expand,
                               var_relations=self.relations_of(over)) for k, c in enumerate(conds, 1)]
         hyps = self._hypotheses()
         iv = derive_interval(name, cuts, over, self.relations_of(over), hyps)
@@ -604,7 +614,11 @@ class Model:
 
     def parameters_of(self, name: str) -> list[str]:
         """Names of the parameters a quantity depends on (declaration order)."""
-        return [s.name for s in self.space.order(self.quantity(name).free_symbols)]
+        symbols = set(self.quantity(name).free_symbols)
+        condition = self._get(name).defined_when
+        if condition is not None:
+            symbols |= self.expand(condition).free_symbols
+        return [s.name for s in self.space.order(symbols)]
 
     def numeric(self, name: str) -> NumericFunction:
         """A vectorised numeric function of a quantity; keyword arguments are parameter names."""
@@ -622,11 +636,19 @@ class Model:
         Raises :class:`DomainError` (one line) outside the quantity's ``defined_when`` condition
         and wherever it has no finite value (e.g. its defining equation has no root there)."""
         fn = self.numeric(name)
+        for k in values:
+            if k in self.unknowns and k not in fn.parameters:
+                raise DomainError(f"{k} is an unknown (solved for), not an input of {name}; "
+                                  f"{name} takes {', '.join(fn.parameters) or 'nothing'}")
         checked = self.space.check(values, needed=fn.parameters)
         condition = self._get(name).defined_when
         if condition is not None:
             point = {self.space[k].symbol: sp.Float(v) for k, v in checked.items()}
-            if self.expand(condition).xreplace(point) is not sp.true:
+            try:
+                holds = self.expand(condition).xreplace(point)
+            except (TypeError, ZeroDivisionError):  # a vanishing denominator in the condition
+                holds = sp.false
+            if holds is not sp.true:
                 raise DomainError(f"{name} is not defined at these values: it needs {condition}")
         value = fn(**{p: checked[p] for p in fn.parameters})
         if not math.isfinite(value):

@@ -96,8 +96,9 @@ def test_coexisting_solutions_are_returned_with_their_regions():
 
 
 @pytest.mark.parametrize("conditions, message", [
-    (lambda x, y, a: [x + y - a, 2 * x + 2 * y - 2 * a], "dependent"),          # a continuum
-    (lambda x, y, a: [x + y - a, x + y - a - 1], "dependent|no common solution"),  # inconsistent
+    (lambda x, y, a: [x + y - a, 2 * x + 2 * y - 2 * a], "dependent.*a continuum"),
+    (lambda x, y, a: [x + y - a, x + y - a - 1], "inconsistent.*no solution"),
+    (lambda x, y, a: [x ** 2 + a, y - x], "no solution lies in the unknowns' domain.*"),       # not real
     (lambda x, y, a: [x - a - 5, y], "no solution lies in the unknowns' domain"),  # outside [0, 1]
     (lambda x, y, a: [x * y - a], "one per unknown"),
     (lambda x, y, a: [x * (y - a), 2 * x * (y - a)], "continuum"),                  # polynomial, not 0-dim
@@ -218,3 +219,50 @@ def test_claims_over_unknowns_are_checked_for_every_value():
     v = {v.claim: v for v in m.verify(samples=200)}
     assert v["U-1"].status == "proved" and v["U-2"].status == "refuted"
     assert set(v["U-2"].counterexample) == {"a", "x"}
+
+
+def test_within_narrows_the_unknowns_domain():
+    """max_q (a - q - c) q over [0, K] with q >= 0 kept: 0 if a <= c, K if a >= c + 2K, else (a - c)/2."""
+    m = Model("cap", "cap")
+    a = m.parameter("a", POSITIVE)
+    c = m.parameter("c", NONNEGATIVE)
+    K = m.parameter("K", POSITIVE)
+    q = m.unknown("q", NONNEGATIVE)
+    m.optimum("q_star", (a - q - c) * q, over=q, within=(0, K))
+    for av, cv, Kv in ((1, 2, 3), (10, 2, 1), (5, 1, 10)):
+        want = 0 if av <= cv else (Kv if av >= cv + 2 * Kv else (av - cv) / 2)
+        assert m.evaluate("q_star", a=av, c=cv, K=Kv) == pytest.approx(want)
+
+
+def test_optimum_always_at_a_corner_and_empty_interval():
+    m = Model("corner", "corner")
+    d = m.parameter("d", PROBABILITY)
+    y = m.unknown("y", REAL)
+    q = m.optimum("y_star", -(y - d) ** 2, over=y, within=(2, 3))
+    assert q.expr == 2 and q.derivation.interior is sp.false
+    with pytest.raises(DerivationError, match="empty"):
+        m.optimum("y_bad", -(y - d) ** 2, over=y, within=(1, 0))
+
+
+def test_holds_needs_a_condition_and_same_sides_are_proved():
+    from symbolic import Equivalent, ToolkitError
+    m, a, b, x, y = _linear_model()
+    xs, ys = m.solve([sp.Eq(x + y, a), sp.Eq(x - y, b)], {"x_star": x, "y_star": y})
+    with pytest.raises(ToolkitError, match="needs a condition"):
+        Holds(xs, "not a condition")
+    iv_model = Model("iv", "iv")
+    p = iv_model.parameter("p", PROBABILITY)
+    V = iv_model.parameter("V", POSITIVE)
+    t = iv_model.unknown("t", NONNEGATIVE)
+    iv = iv_model.interval("bribe", [t >= p, t <= V], over=t)
+    iv_model.claim(Claim("I-1", "non-empty iff p <= V", [Equivalent(iv.nonempty, p <= V, "derived = stated")]))
+    assert iv_model.verify(samples=100)[0].status == "proved"
+
+
+def test_eval_outside_a_region_with_a_vanishing_denominator_is_refused():
+    m = Model("z", "z")
+    w = m.parameter("w", POSITIVE)
+    c = m.parameter("c", POSITIVE)
+    m.derived("share", w / (c - 1 + w), "s", defined_when=sp.And(w / (c - 1 + w) > 0, (c - 1) / (c - 1 + w) > 0))
+    with pytest.raises(Exception, match="not defined"):
+        m.evaluate("share", w=0.5, c=0.5)

@@ -34,7 +34,7 @@ import sympy as sp
 
 from ..errors import DerivationError
 from ..solvers.regions import classify, simplify_condition
-from ..solvers.systems import _linear
+from ..solvers.systems import _linear, tidy
 
 
 @dataclass
@@ -169,8 +169,8 @@ def equilibrium_map(game, hypotheses: Sequence[sp.Basic], max_support: int | Non
                 if region is sp.false:
                     out.dropped.append(((S1, S2), "no parameter values make it an equilibrium"))
                     continue
-                strategy = {p1: {a: sp.factor(row[a]) for a in A1}, p2: {b: sp.factor(col[b]) for b in A2}}
-                payoff = {p1: sp.factor(sp.cancel(v1)), p2: sp.factor(sp.cancel(v2))}
+                strategy = {p1: {a: tidy(row[a]) for a in A1}, p2: {b: tidy(col[b]) for b in A2}}
+                payoff = {p1: tidy(v1), p2: tidy(v2)}
                 out.equilibria.append(NashEquilibrium({p1: list(S1), p2: list(S2)}, strategy, payoff, region, status))
     if out.equilibria:
         out.covers = classify(sp.Or(*[e.region for e in out.equilibria]), hypotheses, timeout_ms) == "always"

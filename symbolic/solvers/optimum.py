@@ -61,12 +61,14 @@ class Optimum:
 
 
 def _ends(var_relations):
-    lo = hi = None
-    for rel in var_relations:
-        if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan)):
-            lo = rel.rhs if lo is None or (rel.rhs.is_number and lo.is_number and rel.rhs > lo) else lo
-        elif isinstance(rel, (sp.LessThan, sp.StrictLessThan)):
-            hi = rel.rhs if hi is None or (rel.rhs.is_number and hi.is_number and rel.rhs < hi) else hi
+    """The interval's ends: the tightest lower and upper bounds (``Max``/``Min`` of bounds that
+    cannot be compared as numbers)."""
+    lows = [r.rhs for r in var_relations if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))]
+    highs = [r.rhs for r in var_relations if isinstance(r, (sp.LessThan, sp.StrictLessThan))]
+    lo = sp.Max(*dict.fromkeys(lows)) if lows else None
+    hi = sp.Min(*dict.fromkeys(highs)) if highs else None
+    if lo is not None and hi is not None and lo.is_number and hi.is_number and not lo < hi:
+        raise DerivationError(f"the interval [{lo}, {hi}] is empty")
     return lo, hi
 
 
@@ -77,7 +79,10 @@ def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations
     if var not in f.free_symbols:
         raise DerivationError(f"{name}: the objective does not depend on {var}")
     g = f if maximize else -f
-    lo, hi = _ends(var_relations)
+    try:
+        lo, hi = _ends(var_relations)
+    except DerivationError as exc:
+        raise DerivationError(f"{name}: {exc}") from None
     word = "maximum" if maximize else "minimum"
     for end, direction in ((hi, sp.oo), (lo, -sp.oo)):
         if end is None:
@@ -104,6 +109,8 @@ def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations
     candidates = [b for b in sol.branches
                   if classify(sp.And(b.region, *[r.xreplace(b.values) for r in var_relations]), hypotheses,
                               timeout_ms) != "never"]
+    if not candidates and concave and len(sol.branches) == 1:
+        candidates = sol.branches  # the critical point lies outside the interval: a corner
     if len(candidates) != 1:
         raise DerivationError(f"{name}: {len(candidates)} critical points can lie in the interval "
                               f"(need exactly one): {[b.values[var] for b in candidates]}")
@@ -137,11 +144,12 @@ def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations
     interior = sp.And(*([crit > lo] if lo is not None else []), *([crit < hi] if hi is not None else []))
     interior = simplify_condition(interior, hypotheses, timeout_ms)
     status = classify(interior, hypotheses, timeout_ms)
-    if status == "never":
-        raise DerivationError(f"{name}: the critical point {crit} never lies inside the interval")
     if branch.region is not sp.true:
         raise DerivationError(f"{name}: the critical point {crit} exists only where {branch.region}")
-    expr = sp.Piecewise(*pieces, (crit, True)) if pieces and status != "always" else crit
+    if status == "never":  # always at a corner
+        expr = pieces[0][0] if len(pieces) == 1 else sp.Piecewise(*pieces[:-1], (pieces[-1][0], True))
+    else:
+        expr = sp.Piecewise(*pieces, (crit, True)) if pieces and status != "always" else crit
     soc = sp.StrictLessThan(sp.diff(f, var, 2) if maximize else -sp.diff(f, var, 2), 0, evaluate=False) \
         if concave else sp.StrictLessThan(soc_at, 0, evaluate=False)
     steps = [("objective", sp.Eq(sp.Symbol("f"), f, evaluate=False)),
@@ -149,7 +157,7 @@ def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations
              ("critical point", sp.Eq(var, crit)),
              ("second-order condition (" + soc_method + ")", soc)]
     return Optimum(f, var, lo, hi, maximize, sp.Eq(sp.diff(f, var), 0), crit, soc, soc_method, expr,
-                   interior if status != "always" else sp.true, corners, steps)
+                   sp.true if status == "always" else sp.false if status == "never" else interior, corners, steps)
 
 
 # ------------------------------------------------------------------------------------------

@@ -109,7 +109,36 @@ def simplify_relation(rel: sp.Basic, hypotheses: Sequence[sp.Basic], timeout_ms:
     return _sides(rest_num, op)
 
 
-def simplify_condition(cond: sp.Basic, hypotheses: Sequence[sp.Basic], timeout_ms: int = 5000) -> sp.Basic:
+def _split_on_denominator(cond, hypotheses, timeout_ms, depth):
+    """A conjunction whose relations share a denominator of undecided sign ``M`` (a mixed
+    probability ``N/M`` and its complement), rewritten as the cases ``M > 0`` and ``M < 0``, each
+    simplified knowing that sign; cases that cannot hold are dropped.  None if there is no such
+    denominator."""
+    for rel in cond.args:
+        if not isinstance(rel, sp.Rel):
+            continue
+        den = sp.fraction(sp.cancel(sp.together(rel.lhs - rel.rhs)))[1]
+        if not den.free_symbols or sign(den, hypotheses, timeout_ms) != 0:
+            continue
+        cases = []
+        for side in (den > 0, den < 0):
+            if classify(sp.And(side, cond), hypotheses, timeout_ms) == "never":
+                continue
+            inner = simplify_condition(cond, list(hypotheses) + [side], timeout_ms, depth + 1)
+            if inner is sp.false:
+                continue
+            # keep the sign of the denominator only where the simplified case does not imply it
+            if classify(side, list(hypotheses) + [inner], timeout_ms) != "always":
+                inner = sp.And(simplify_relation(side, hypotheses, timeout_ms), inner)
+            cases.append(inner)
+        if not cases:
+            return sp.false
+        return cases[0] if len(cases) == 1 else sp.Or(*cases, evaluate=False)
+    return None
+
+
+def simplify_condition(cond: sp.Basic, hypotheses: Sequence[sp.Basic], timeout_ms: int = 5000,
+                       _depth: int = 0) -> sp.Basic:
     """A condition written simply (see the module docstring); conjuncts that hold wherever the
     ``hypotheses`` hold are dropped, and a conjunct that never holds makes it ``False``."""
     cond = sp.sympify(cond)
@@ -118,10 +147,14 @@ def simplify_condition(cond: sp.Basic, hypotheses: Sequence[sp.Basic], timeout_m
     if isinstance(cond, sp.Rel):
         out = simplify_relation(cond, hypotheses, timeout_ms)
         return out
+    if isinstance(cond, sp.And) and _depth < 2:
+        split = _split_on_denominator(cond, hypotheses, timeout_ms, _depth)
+        if split is not None:
+            return split
     if isinstance(cond, sp.And):
         kept = []
         for part in cond.args:
-            part = simplify_condition(part, hypotheses, timeout_ms)
+            part = simplify_condition(part, hypotheses, timeout_ms, _depth)
             verdict = classify(part, hypotheses, timeout_ms)
             if verdict == "never":
                 return sp.false

@@ -139,6 +139,16 @@ def cases(expr: sp.Basic) -> list[tuple[sp.Basic, sp.Basic]]:
     return out
 
 
+def tidy(expr: sp.Basic) -> sp.Basic:
+    """A quotient in lowest terms, factored, signs arranged so that the denominator's constant term
+    is positive: ``(1 - d_2)/(1 - d_1 d_2)``, not ``(d_2 - 1)/(d_1 d_2 - 1)``."""
+    expr = sp.factor(sp.cancel(expr))
+    num, den = sp.fraction(expr)
+    if den.free_symbols and sp.expand(den).as_coeff_Add()[0] < 0:
+        return sp.expand(-num) / sp.expand(-den)
+    return expr
+
+
 def _groebner(polys, gens):
     G = sp.groebner(polys, *gens, order="lex")
     return list(G.exprs), G.is_zero_dimensional
@@ -154,7 +164,7 @@ def _roots_in(poly: sp.Basic, var: sp.Symbol, seconds: float) -> list:
         p = sp.Poly(f, var)
         if p.degree() == 1:
             a, b = p.all_coeffs()
-            out.append(sp.factor(sp.cancel(-b / a)))
+            out.append(tidy(-b / a))
         elif p.degree() == 2:
             a, b, c = p.all_coeffs()
             disc = sp.sqrt(sp.factor(b ** 2 - 4 * a * c))
@@ -171,10 +181,11 @@ def _linear(nums, unknowns, hypotheses, timeout_ms):
                               "as unknowns")
     det = sp.factor(A.det())
     if det == 0:
-        raise DerivationError("the linear conditions are dependent (determinant 0): no solution or a "
-                              "continuum of solutions")
+        if A.rank() == A.row_join(b).rank():
+            raise DerivationError("the linear conditions are dependent (determinant 0): a continuum of solutions")
+        raise DerivationError("the linear conditions are inconsistent (determinant 0): no solution")
     sol = A.LUsolve(b)
-    values = {u: sp.factor(sp.cancel(v)) for u, v in zip(unknowns, sol)}
+    values = {u: tidy(v) for u, v in zip(unknowns, sol)}
     extra = sp.true if sign(det, hypotheses, timeout_ms) != 0 else sp.Ne(det, 0)
     steps = [("linear system, determinant", sp.Eq(sp.Symbol(r"\det A"), det, evaluate=False))]
     return [(values, extra)], "linear elimination", steps
@@ -382,11 +393,18 @@ def solve_system(conditions: Sequence, unknowns: Sequence[sp.Symbol], relations:
         methods.append(method)
         steps += chain
         for values, extra in found:
+            if any(v.has(sp.I) for v in values.values()):
+                dropped.append((values, "not real"))
+                continue
             where = [rel.xreplace(values) for u in unknowns for rel in relations[u]]
             where += [sp.Ne(d.xreplace(values), 0) for d in dens]
             where += [r for v in values.values() for r in _real(v)]
             where += [case_cond.xreplace(values), extra]
-            region = sp.And(*where)
+            try:
+                region = sp.And(*where)
+            except TypeError:  # a comparison with a non-real value: not a real solution
+                dropped.append((values, "not real"))
+                continue
             status = classify(region, hypotheses, timeout_ms)
             if status == "never":
                 dropped.append((values, "outside the unknowns' domain" + (f" (case {label})" if label else "")))
