@@ -114,7 +114,8 @@ def cmd_verify(args) -> int:
                     print(f"           counterexample: {cx}")
                 if v.repair is not None:
                     print(f"           repaired ({v.repair.claim}): {v.repair.status} -- {v.repair.statement}")
-            print("  numeric cross-checks:")
+            if checks:
+                print("  numeric cross-checks:")
             for c in checks:
                 flag = "ok" if c.passed else "DISAGREES"
                 again = f"; {c.rechecked} re-checked at 40 digits" if c.rechecked else ""

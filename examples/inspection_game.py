@@ -17,9 +17,11 @@ def build() -> Model:
     eqs = m.equilibria(game)
     mixed = eqs.find(Agent=["comply", "cheat"], Inspector=["inspect", "not"])
     inspect = m.derived("inspect_prob", mixed.strategy["Inspector"]["inspect"], r"\iota^*",
-                        "the inspector's probability of inspecting (mixed equilibrium)", defined_when=mixed.region)
+                        "the inspector's probability of inspecting (mixed equilibrium)", defined_when=mixed.region,
+                        cross_check=eqs.cross_check(mixed, "Inspector", "inspect"))
     cheat = m.derived("cheat_prob", mixed.strategy["Agent"]["cheat"], r"\chi^*",
-                      "the agent's probability of cheating (mixed equilibrium)", defined_when=mixed.region)
+                      "the agent's probability of cheating (mixed equilibrium)", defined_when=mixed.region,
+                      cross_check=eqs.cross_check(mixed, "Agent", "cheat"))
 
     m.claim(Claim("IG-1", "in the mixed equilibrium the inspector inspects w.p. g/(f+g), the agent cheats w.p. h/l",
                   [Equal(inspect, g / (f + g), "inspection"), Equal(cheat, h / l, "cheating")], about=["inspect_prob"]))

@@ -88,6 +88,44 @@ class EquilibriumMap:
         raise DerivationError(f"no equilibrium with supports {supports}; the map has "
                               + ", ".join(e.describe() for e in self.equilibria))
 
+    def cross_check(self, equilibrium: NashEquilibrium, player: str, action: str, limit: int = 60):
+        """An independent check of ``equilibrium.strategy[player][action]`` for
+        :meth:`symbolic.model.Model.derived`: at the first ``limit`` draws inside the region, the
+        numeric game is enumerated exactly (:meth:`NormalFormGame.nash_equilibria`, which never
+        looks at the map) and the probability of the equilibrium with the same supports is
+        returned; NaN at the other draws."""
+        game = self.game
+        region = equilibrium.region
+        syms = sorted(set().union(*[sp.sympify(u).free_symbols for v in game.payoffs.values() for u in v])
+                      | region.free_symbols, key=lambda x: x.name)
+
+        def check(model, draws):
+            from fractions import Fraction
+            import numpy as np
+
+            n = len(next(iter(draws.values())))
+            out = np.full(n, np.nan)
+            done = 0
+            for i in range(n):
+                point = {x: sp.Rational(Fraction(float(draws[x.name][i]))) for x in syms}
+                try:
+                    inside = region.xreplace(point) is sp.true
+                except (TypeError, ZeroDivisionError):
+                    inside = False
+                if not inside:
+                    continue
+                for e in game.subs(point).nash_equilibria().equilibria:
+                    if all(sorted(e.support[p]) == sorted(equilibrium.support[p]) for p in game.players):
+                        out[i] = float(e.strategy[player][action])
+                done += 1
+                if done >= limit:
+                    break
+            return out
+
+        check.__doc__ = "exact support enumeration of the numeric game at draws in the region"
+        check.tol = 1e-12
+        return check
+
     def at(self, values: Mapping) -> list[NashEquilibrium]:
         """The equilibria whose region holds at ``values`` (symbol or name -> number), with their
         strategies evaluated there."""
