@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -33,6 +33,9 @@ from .payoffs import Condition, Cutoff, Game, Preference, derive_cutoff
 from .solvers import (IntervalSet, SystemSolution, classify, derive_interval, derive_optimum, disjoint,
                       solve_system)
 from .solvers.checks import interval_check, optimum_check, system_check
+
+if TYPE_CHECKING:
+    from .games.nash_map import EquilibriumMap
 from .verify import PartVerdict, PartVerifier, Settings, Verdict, combine
 
 

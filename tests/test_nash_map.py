@@ -1,6 +1,5 @@
 """The equilibrium map of finite games with symbolic payoffs: at generic numeric points it lists
 exactly the equilibria that nashpy's support enumeration and pygambit's exact enumeration find."""
-import itertools
 from fractions import Fraction
 
 import numpy as np

@@ -45,7 +45,7 @@ def test_cutoff_accepts_an_unknown():
 
 def test_list_of_preferences_to_cutoff_is_a_clear_error():
     m = Model("c", "c")
-    w = m.parameter("w", PROBABILITY)
+    m.parameter("w", PROBABILITY)
     s = m.unknown("s", interval(0, 1))
     game = m.payoffs(["A"])
     game.outcome("X", A="s")

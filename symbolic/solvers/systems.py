@@ -293,8 +293,8 @@ def _explicit_form(eqs, unknowns) -> list | None:
         for u in unknowns:
             if u in used:
                 continue
-            for sign in (1, -1):
-                g = u - sign * e
+            for direction in (1, -1):
+                g = u - direction * e
                 if u not in g.free_symbols:
                     out.append((u, g))
                     used.add(u)
