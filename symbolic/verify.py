@@ -138,6 +138,16 @@ class PartVerifier:
                 return False
         return check
 
+    def _with_solved(self, point: dict, solved: dict) -> dict:
+        """A counterexample with the parameters eliminated by equality hypotheses put back."""
+        if not solved:
+            return point
+        values = {self.domain[k].symbol: sp.sympify(v) for k, v in point.items()}
+        out = dict(point)
+        for sym, expr in solved.items():
+            out[sym.name] = sp.nsimplify(expr.xreplace(values))
+        return {s.name: out[s.name] for s in self.domain.order({self.domain[k].symbol for k in out})}
+
     def _relevant(self, point: dict, formula, given) -> dict:
         syms = set(formula.free_symbols)
         for g in given:
@@ -161,6 +171,9 @@ class PartVerifier:
                                "keeps its sides (e.g. with evaluate=False, or compare quantities)")
         formula = self.expand(prop.formula)
         domain_hyps, given = self._hypotheses(prop, formula)
+        solved = {}
+        if not isinstance(prop, DerivativeSign):
+            formula, given, solved = self._eliminate_equalities(formula, given)
         hyps = domain_hyps + given
         check = self._is_violation(formula, hyps)
         label = prop.label
@@ -180,7 +193,7 @@ class PartVerifier:
                     verdict = PartVerdict(label, "proved", "z3 decision procedure",
                                           "negation unsatisfiable over the domain")
                 elif d.outcome == "refuted":
-                    cx = self._relevant(d.counterexample, formula, given)
+                    cx = self._with_solved(self._relevant(d.counterexample, formula, given), solved)
                     verdict = PartVerdict(label, "refuted", "z3 + exact substitution",
                                           f"counterexample {exact_str(cx)} confirmed by exact substitution",
                                           counterexample=cx)
@@ -190,6 +203,8 @@ class PartVerifier:
                 why_not.append(f"not polynomial/rational for z3 ({exc})")
 
         numeric = self._numeric(prop, formula, given, check)
+        if numeric.counterexample:
+            numeric.counterexample = self._with_solved(numeric.counterexample, solved)
         if verdict is None:
             if numeric.status == "checked":
                 numeric.detail = f"{numeric.detail}; no proof: {'; '.join(why_not)}"
@@ -205,6 +220,37 @@ class PartVerifier:
                                f"the hypotheses are empty (z3: unsatisfiable), so the {verdict.method} proof "
                                "says nothing")
         return verdict
+
+    def _eliminate_equalities(self, formula, given):
+        """Equality hypotheses (``given=[sp.Eq(d1, d2)]``) used by substitution: each is solved
+        for one of its parameters (the last declared one it is linear in), which is replaced in the
+        formula and the other hypotheses, its bounds becoming hypotheses on the rest.  Sampling then
+        draws points on the sub-manifold, so the numeric check after a proof still runs.  Returns
+        ``(formula, given, {symbol: expression})``."""
+        solved = {}
+        rest = []
+        for g in given:
+            if not isinstance(g, sp.Eq):
+                rest.append(g)
+                continue
+            diff = sp.expand((g.lhs - g.rhs).xreplace(solved))
+            choice = None
+            for sym in reversed(self.domain.order(diff.free_symbols)):
+                coeff = diff.coeff(sym)
+                if coeff != 0 and not coeff.free_symbols and sym not in (diff - coeff * sym).free_symbols:
+                    choice = (sym, -(diff - coeff * sym) / coeff)
+                    break
+            if choice is None:
+                rest.append(g)
+                continue
+            sym, value = choice
+            solved = {k: v.xreplace({sym: value}) for k, v in solved.items()}
+            solved[sym] = value
+            rest += [rel.xreplace({sym: value}) for rel in self.domain.by_symbol(sym).domain.relations(sym)]
+        if not solved:
+            return formula, given, solved
+        rest = [r.xreplace(solved) for r in rest]
+        return formula.xreplace(solved), [r for r in rest if r is not sp.true], solved
 
     def _symbolic(self, prop: Proposition, formula, given) -> bool:
         if isinstance(prop, Equal):

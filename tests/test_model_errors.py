@@ -55,3 +55,24 @@ def test_claims_true_as_written_are_unknown_never_proved():
     for claim in ("V-1", "V-2"):
         assert v[claim].status == "unknown" and "true as written" in v[claim].detail
     assert v["V-3"].status == "proved"
+
+
+def test_equality_hypotheses_are_used_by_substitution_so_the_sample_check_runs():
+    """given=[Eq(d1, d2)]: the proof is double-checked at points with d1 = d2 (none of the draws
+    is skipped), and a counterexample carries both parameters, satisfying the equality."""
+    import sympy as sp
+
+    from symbolic import PROBABILITY, Claim, Holds, Model
+    from symbolic.verify import NO_DRAWS
+
+    m = Model("eq", "eq")
+    d1, d2 = m.parameter("d1", PROBABILITY), m.parameter("d2", PROBABILITY)
+    x1 = (1 - d2) / (1 - d1 * d2)
+    m.claim(Claim("E-1", "x1 > 1/2 with equal patience", [Holds(x1 > sp.Rational(1, 2), "x1", given=[sp.Eq(d1, d2)])]))
+    m.claim(Claim("E-2", "x1 > 2/3 (false)", [Holds(x1 > sp.Rational(2, 3), "x1", given=[sp.Eq(d1, d2)])]))
+    v = {x.claim: x for x in m.verify(samples=300)}
+    assert v["E-1"].status == "proved" and v["E-1"].samples == 300 and NO_DRAWS not in v["E-1"].detail
+    cx = v["E-2"].counterexample
+    assert v["E-2"].status == "refuted" and cx["d1"] == cx["d2"]
+    d = sp.Rational(cx["d1"])
+    assert not (1 - d) / (1 - d * d) > sp.Rational(2, 3)
