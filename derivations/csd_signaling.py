@@ -50,6 +50,9 @@ MUTATION_EQUIVALENTS = {
     "domain:c_C:lo=-1": _ALGEBRAIC.format(x="c_C"),
     "domain:cbar_J:lo=-1": _ALGEBRAIC.format(x="cbar_J"),
     "domain:c_J:lo=-1": _ALGEBRAIC.format(x="c_J"),
+    "domain:drop:c_J <= cbar_J": "every claim involving c_J (CSD-2, CSD-3) is an equivalence linear in c_J that "
+                                 "holds for all real c_J, and CSD-9 involves cbar_J but not c_J; it was caught "
+                                 "before only because z3 happened to return another counterexample to CSD-9",
 }
 
 
