@@ -175,6 +175,20 @@ def _optimum(model, opt) -> dict:
             "interior": tex(opt.interior, model), "formula": tex(opt.expr, model)}
 
 
+def _cell(formula: str) -> str:
+    """A formula for a table cell, or a note when it is too long to print legibly there."""
+    from .latex import MAX_FORMULA
+    return formula if len(formula) <= MAX_FORMULA // 2 else (
+        r"\text{(" + str(len(formula)) + r" characters: see the quantities below)}")
+
+
+def _solved_form(q, model) -> str:
+    formula = tex(q.expr, model)
+    if formula == q.latex:  # an implicit quantity prints as its own name
+        return r"\text{the root of the fixed point above on its interval, found numerically}"
+    return formula
+
+
 def _system(model, sol) -> dict:
     qs = _names_of(model, sol)
     return {"names": ", ".join(escape(q.name) for q in qs), "label": _label(qs[0].name) if qs else "system",
@@ -183,13 +197,15 @@ def _system(model, sol) -> dict:
             "conditions": [tex(c, model) for c in sol.conditions],
             "steps": [{"text": escape(t), "formula": tex(f, model)}
                       for t, f in dict.fromkeys((t, f) for t, f in sol.steps if f.free_symbols)],
-            "branches": [{"solution": r", ".join(f"{tex(u, model)} = {tex(b.values[u], model)}" for u in sol.unknowns),
-                          "region": "\\text{the whole domain}" if b.region is sp.true else tex(b.region, model),
-                          "check": "verified: symbolic" if b.satisfies() else "checked numerically"}
+            "branches": [{"solution": _cell(r", ".join(f"{tex(u, model)} = {tex(b.values[u], model)}"
+                                                      for u in sol.unknowns)),
+                          "region": "\\text{the whole domain}" if b.region is sp.true else _cell(tex(b.region, model)),
+                          "check": "verified: symbolic" if b.satisfies() else
+                          ("checked numerically" if b.equations else "found numerically (implicit)")}
                          for b in sol.branches],
-            "dropped": [{"solution": r", ".join(f"{tex(u, model)} = {tex(v[u], model)}" for u in sol.unknowns),
+            "dropped": [{"solution": _cell(r", ".join(f"{tex(u, model)} = {tex(v[u], model)}" for u in sol.unknowns)),
                          "reason": escape(why)} for v, why in sol.dropped],
-            "quantities": [{"latex": q.latex, "formula": tex(q.expr, model),
+            "quantities": [{"latex": q.latex, "formula": _solved_form(q, model),
                             "where": tex(q.defined_when, model) if q.defined_when is not None else ""} for q in qs]}
 
 
@@ -211,9 +227,9 @@ def _equilibrium_map(model, name, emap) -> dict:
             acts = e.strategy[pl]
             strategies.append(r",\ ".join(f"\\text{{{escape(a)}}}: {tex(p, model)}" for a, p in acts.items() if p != 0)
                               if not len(e.support[pl]) == 1 else r"\text{" + escape(e.support[pl][0]) + "}")
-        rows.append({"profile": escape(e.describe()), "strategies": strategies,
-                     "payoffs": [tex(e.payoff[pl], model) for pl in players],
-                     "region": r"\text{everywhere}" if e.region is sp.true else tex(e.region, model)})
+        rows.append({"profile": escape(e.describe()), "strategies": [_cell(x) for x in strategies],
+                     "payoffs": [_cell(tex(e.payoff[pl], model)) for pl in players],
+                     "region": r"\text{everywhere}" if e.region is sp.true else _cell(tex(e.region, model))})
     return {"name": escape(name), "label": _label(name), "players": [escape(p) for p in players], "rows": rows,
             "dropped": [{"supports": escape(" x ".join("{" + ", ".join(s) + "}" for s in sup)), "reason": escape(r)}
                         for sup, r in emap.dropped],

@@ -59,7 +59,9 @@ class Branch:
 
     def satisfies(self) -> bool:
         """Whether substituting the solution makes every condition of its case vanish
-        identically (symbolic: cancel, then simplify)."""
+        identically (symbolic: cancel, then simplify); False for a numerically found solution."""
+        if not self.equations:
+            return False
         for e in self.equations:
             r = sp.cancel(sp.together(e.xreplace(self.values)))
             if r != 0 and sp.simplify(r) != 0:
