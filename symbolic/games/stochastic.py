@@ -395,19 +395,24 @@ class StochasticGame:
         field = self._field_solution(strategy) if values is None else None
         V = values if values is not None else (None if field is not None else self.values(strategy))
         out = []
+        for s, i, pl, a in self._open_deviations(strategy):
+            if field is not None:
+                K, VK, Q = field
+                out.append(Deviation(s, pl, a, K.to_sympy(VK[(s, pl)]), K.to_sympy(Q(s, i, a))))
+                continue
+            q = self.action_value(strategy, V, s, pl, a)
+            out.append(Deviation(s, pl, a, V[(s, pl)], sp.factor(sp.cancel(sp.together(q)))))
+        return out
+
+    def _open_deviations(self, strategy: Strategy):
+        """``(state, player index, player, action)`` for every action not already played with
+        probability 1: the one-shot deviations to check."""
         for s in self.states:
             for i, pl in enumerate(self.players):
                 mix = self._mix(strategy, s, i)
                 for a in self.actions[s][i]:
-                    if mix.get(a, 0) == 1:
-                        continue
-                    if field is not None:
-                        K, VK, Q = field
-                        out.append(Deviation(s, pl, a, K.to_sympy(VK[(s, pl)]), K.to_sympy(Q(s, i, a))))
-                        continue
-                    q = self.action_value(strategy, V, s, pl, a)
-                    out.append(Deviation(s, pl, a, V[(s, pl)], sp.factor(sp.cancel(sp.together(q)))))
-        return out
+                    if mix.get(a, 0) != 1:
+                        yield s, i, pl, a
 
     def is_equilibrium(self, strategy: Strategy) -> bool:
         """Exact test (numeric game and profile): no profitable one-shot deviation anywhere.  The
@@ -418,15 +423,10 @@ class StochasticGame:
         if field is None:
             raise ValueError("is_equilibrium needs a game and strategy without free symbols")
         K, V, Q = field
-        for s in self.states:
-            for i, pl in enumerate(self.players):
-                mix = self._mix(strategy, s, i)
-                for a in self.actions[s][i]:
-                    if mix.get(a, 0) == 1:
-                        continue
-                    gain = Q(s, i, a) - V[(s, pl)]
-                    if gain != K.zero and _sign(K.to_sympy(gain)) > 0:
-                        return False
+        for s, i, pl, a in self._open_deviations(strategy):
+            gain = Q(s, i, a) - V[(s, pl)]
+            if gain != K.zero and _sign(K.to_sympy(gain)) > 0:
+                return False
         return True
 
     # -- cooperation ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import sympy as sp
 
 from ..numeric import lambdify
 from .optimum import golden_section_max
+from .regions import ends
 from .systems import newton_solve
 
 
@@ -133,9 +134,7 @@ def interval_check(interval, conditions, upper: bool, tol: float = 1e-8):
         n = len(next(iter(draws.values())))
         args = [np.asarray(draws[s.name], dtype=float) for s in syms]
         wlo, whi = _window(model, var)
-        relations = model.relations_of(var)
-        lo_end = next((r.rhs for r in relations if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))), None)
-        hi_end = next((r.rhs for r in relations if isinstance(r, (sp.LessThan, sp.StrictLessThan))), None)
+        lo_end, hi_end = ends(model.relations_of(var))
         lo = _end_values(model, lo_end, draws, n, wlo)
         hi = _end_values(model, hi_end, draws, n, whi)
 

@@ -32,7 +32,7 @@ import sympy as sp
 
 from ..decide import NotEncodable, decide
 from ..errors import DerivationError
-from .regions import classify, simplify_condition
+from .regions import classify, ends, simplify_condition
 from .systems import solve_system
 
 
@@ -63,10 +63,7 @@ class Optimum:
 def _ends(var_relations):
     """The interval's ends: the tightest lower and upper bounds (``Max``/``Min`` of bounds that
     cannot be compared as numbers)."""
-    lows = [r.rhs for r in var_relations if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))]
-    highs = [r.rhs for r in var_relations if isinstance(r, (sp.LessThan, sp.StrictLessThan))]
-    lo = sp.Max(*dict.fromkeys(lows)) if lows else None
-    hi = sp.Min(*dict.fromkeys(highs)) if highs else None
+    lo, hi = ends(var_relations)
     if lo is not None and hi is not None and lo.is_number and hi.is_number and not lo < hi:
         raise DerivationError(f"the interval [{lo}, {hi}] is empty")
     return lo, hi

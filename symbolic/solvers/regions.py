@@ -26,6 +26,15 @@ _REL = {">": sp.StrictGreaterThan, ">=": sp.GreaterThan, "<": sp.StrictLessThan,
         "==": sp.Eq, "!=": sp.Ne}
 
 
+def ends(relations: Sequence[sp.Basic]) -> tuple:
+    """``(lo, hi)`` of a variable from its bound relations (``x >= lo``, ``x <= hi``): the tightest
+    of each side, a ``Max``/``Min`` where bounds cannot be compared as numbers; ``None`` where
+    there is none."""
+    lows = [r.rhs for r in relations if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))]
+    highs = [r.rhs for r in relations if isinstance(r, (sp.LessThan, sp.StrictLessThan))]
+    return (sp.Max(*dict.fromkeys(lows)) if lows else None, sp.Min(*dict.fromkeys(highs)) if highs else None)
+
+
 def classify(condition: sp.Basic, hypotheses: Sequence[sp.Basic], timeout_ms: int = 5000) -> str:
     """``'always'``, ``'never'``, ``'sometimes'`` or ``'undecided'``: where ``condition`` holds
     among the points satisfying ``hypotheses``."""
@@ -191,4 +200,4 @@ def disjoint(conditions: Iterable[sp.Basic], hypotheses: Sequence[sp.Basic], tim
     return True
 
 
-__all__ = ["classify", "disjoint", "sign", "simplify_condition", "simplify_relation"]
+__all__ = ["classify", "disjoint", "ends", "sign", "simplify_condition", "simplify_relation"]

@@ -40,7 +40,7 @@ import sympy as sp
 from ..errors import DerivationError
 from ..implicit import lift_piecewise
 from .budget import run_with_budget
-from .regions import classify, sign, simplify_condition
+from .regions import classify, ends, sign, simplify_condition
 
 
 @dataclass
@@ -238,8 +238,7 @@ def _implicit_root(eq, u, relations, hypotheses, names, timeout_ms):
     z3 when the derivative is polynomial); otherwise uniqueness is not decided."""
     from ..implicit import implicit
 
-    lo = next((r.rhs for r in relations[u] if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))), None)
-    hi = next((r.rhs for r in relations[u] if isinstance(r, (sp.LessThan, sp.StrictLessThan))), None)
+    lo, hi = ends(relations[u])
     if lo is None or hi is None:
         raise DerivationError(f"no closed form for {u}, and an implicit solution needs a bounded domain for {u}")
     slope = sign(sp.diff(eq, u), list(hypotheses) + list(relations[u]), timeout_ms)
@@ -330,8 +329,7 @@ def _fixed_point(explicit, relations, names) -> tuple[dict, list]:
         order = [(v, compose(h, u, g)) for v, h in order]
         chain.append((u, g))
     u, G = order[0]
-    lo = next((r.rhs for r in relations[u] if isinstance(r, (sp.GreaterThan, sp.StrictGreaterThan))), None)
-    hi = next((r.rhs for r in relations[u] if isinstance(r, (sp.LessThan, sp.StrictLessThan))), None)
+    lo, hi = ends(relations[u])
     if lo is None or hi is None:
         raise DerivationError(f"no closed form for {u}: an implicit solution needs a bounded domain for {u}")
     name, latex = names.get(u, (str(u), None))
