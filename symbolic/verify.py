@@ -81,14 +81,16 @@ class Verdict:
     repair: "Verdict | None" = None
 
     def as_json(self) -> dict:
-        """The eight documented keys, JSON-ready (counterexample values as numbers)."""
+        """The documented keys, JSON-ready (counterexample values as numbers)."""
         cx = None
         if self.counterexample is not None:
             cx = {k: _json_number(v) for k, v in self.counterexample.items()}
         return {"model": self.model, "claim": self.claim, "status": self.status,
                 "method": self.method, "detail": self.detail, "counterexample": cx,
                 "samples": self.samples,
-                "max_error": None if self.max_error is None else float(self.max_error)}
+                "max_error": None if self.max_error is None else float(self.max_error),
+                "parts": [{"label": q.label, "status": q.status, "method": q.method, "samples": q.samples}
+                          for q in self.parts]}
 
 
 def _json_number(v):
@@ -215,10 +217,12 @@ class PartVerifier:
                                f"INTERNAL INCONSISTENCY: proved ({verdict.method}) but sampling found "
                                f"{exact_str(numeric.counterexample)}", numeric.counterexample,
                                numeric.samples, numeric.max_error)
-        if verdict.status == "proved" and numeric.detail.startswith(NO_DRAWS) and _empty(hyps):
-            return PartVerdict(label, "unknown", "vacuous",
-                               f"the hypotheses are empty (z3: unsatisfiable), so the {verdict.method} proof "
-                               "says nothing")
+        if verdict.status == "proved" and numeric.detail.startswith(NO_DRAWS):
+            if _empty(hyps):
+                return PartVerdict(label, "unknown", "vacuous",
+                                   f"the hypotheses are empty (z3: unsatisfiable), so the {verdict.method} proof "
+                                   "says nothing")
+            verdict.detail += f"; the sample check did not run ({numeric.detail})"
         return verdict
 
     def _eliminate_equalities(self, formula, given):
@@ -291,12 +295,13 @@ class PartVerifier:
         except Exception as exc:
             return PartVerdict(label, "unknown", "numeric", f"{NO_DRAWS}: {exc}")
         point = {self.domain[n].symbol: v for n, v in draws.items()}
+        drawn = len(next(iter(draws.values()))) if draws else 1  # a part free of parameters is one point
         truth, ambiguous, err = truth_with_margin(formula, point, s.tol)
         max_error = float(np.max(err)) if err.size and np.any(err > 0) else None
         if isinstance(prop, DerivativeSign):
             max_error = self._finite_difference_error(prop, point)
         bad = np.flatnonzero(~truth & ~ambiguous)
-        detail = f"no violation in {s.samples} draws (tolerance {s.tol:g}, seed {s.seed})"
+        detail = f"no violation in {drawn} draws (tolerance {s.tol:g}, seed {s.seed})"
         for i in bad[:20]:
             exact = {sym: _rational(point[sym][i]) for sym in point}
             simpler = simplify_point(exact, check)
@@ -304,11 +309,11 @@ class PartVerifier:
                 cx = self._relevant(simpler, formula, given)
                 return PartVerdict(label, "refuted", "numeric search + exact substitution",
                                    f"counterexample {exact_str(cx)} confirmed by exact substitution",
-                                   cx, s.samples, max_error)
+                                   cx, drawn, max_error)
         if len(bad):
             detail += f" beyond floating-point noise ({len(bad)} draws violated only numerically)"
-        return PartVerdict(label, "checked", f"numeric (N={s.samples}, tol={s.tol:g})", detail,
-                           None, s.samples, max_error)
+        return PartVerdict(label, "checked", f"numeric (N={drawn}, tol={s.tol:g})", detail,
+                           None, drawn, max_error)
 
     def _sample(self, given, names) -> dict:
         """Seeded draws under the hypotheses ``given``; parts with the same hypotheses and

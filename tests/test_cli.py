@@ -51,7 +51,7 @@ def test_verify_json_schema_and_exit_code(capsys):
     rows = json.loads(out)
     assert [r["claim"] for r in rows] == [f"CSD-{i}" for i in range(1, 11)]
     for r in rows:
-        assert set(r) == {"model", "claim", "status", "method", "detail", "counterexample", "samples", "max_error"}
+        assert set(r) == {"model", "claim", "status", "method", "detail", "counterexample", "samples", "max_error", "parts"}
         assert r["status"] in {"proved", "refuted", "checked", "not_encodable"}
         assert (r["counterexample"] is not None) == (r["status"] == "refuted")
 

@@ -57,6 +57,23 @@ def test_claims_true_as_written_are_unknown_never_proved():
     assert v["V-3"].status == "proved"
 
 
+def test_a_proof_whose_sample_check_cannot_draw_says_so_and_reports_no_samples():
+    """A part proved by z3 whose hypotheses have (numerically) negligible volume: the proof stands,
+    its detail says the sample check did not run, and its samples are null, not the requested N."""
+    import sympy as sp
+
+    from symbolic import PROBABILITY, Claim, Holds, Model
+
+    m = Model("thin", "thin")
+    a, b = m.parameter("a", PROBABILITY), m.parameter("b", PROBABILITY)
+    thin = [a - b < sp.Rational(1, 10**12), b - a < sp.Rational(1, 10**12)]
+    m.claim(Claim("T-1", "a + b < 3 on a sliver", [Holds(a + b < 3, "sliver", given=thin)]))
+    (v,) = m.verify(samples=200)
+    part = v.as_json()["parts"][0]
+    assert v.status == "proved" and "sample check did not run" in v.detail, v.detail
+    assert part["samples"] is None and v.samples is None
+
+
 def test_equality_hypotheses_are_used_by_substitution_so_the_sample_check_runs():
     """given=[Eq(d1, d2)]: the proof is double-checked at points with d1 = d2 (none of the draws
     is skipped), and a counterexample carries both parameters, satisfying the equality."""
@@ -72,6 +89,7 @@ def test_equality_hypotheses_are_used_by_substitution_so_the_sample_check_runs()
     m.claim(Claim("E-2", "x1 > 2/3 (false)", [Holds(x1 > sp.Rational(2, 3), "x1", given=[sp.Eq(d1, d2)])]))
     v = {x.claim: x for x in m.verify(samples=300)}
     assert v["E-1"].status == "proved" and v["E-1"].samples == 300 and NO_DRAWS not in v["E-1"].detail
+    assert [p["samples"] for p in v["E-1"].as_json()["parts"]] == [300]  # the draws actually made
     cx = v["E-2"].counterexample
     assert v["E-2"].status == "refuted" and cx["d1"] == cx["d2"]
     d = sp.Rational(cx["d1"])

@@ -5,7 +5,7 @@ import sympy as sp
 from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, Claim, DerivativeSign, Equal, Equivalent, Holds,
                       Model)
 
-JSON_KEYS = {"model", "claim", "status", "method", "detail", "counterexample", "samples", "max_error"}
+JSON_KEYS = {"model", "claim", "status", "method", "detail", "counterexample", "samples", "max_error", "parts"}
 
 
 @pytest.fixture
