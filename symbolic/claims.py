@@ -95,7 +95,18 @@ class Equivalent(Proposition):
 
     @property
     def formula(self):
+        """What is proved; SymPy's ``Equivalent`` sorts its arguments, so displays use
+        :attr:`sides` (the author's order) instead."""
         return sp.Equivalent(self.left, self.right, evaluate=False)
+
+    @property
+    def sides(self) -> tuple:
+        """``(left, right)`` in the order the author wrote them."""
+        return sp.sympify(self.left), sp.sympify(self.right)
+
+    def __str__(self) -> str:
+        left, right = self.sides
+        return f"{left} <=> {right}"
 
 
 @dataclass

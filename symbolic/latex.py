@@ -46,12 +46,17 @@ def tex(expr, model=None) -> str:
     names = symbol_names(model) if model is not None else {}
     expr = sp.sympify(expr)
     if isinstance(expr, sp.Equivalent):
-        return r" \iff ".join(tex(a, model) for a in expr.args)
+        return iff(expr.args, model)
     if isinstance(expr, sp.Not) and isinstance(expr.args[0], sp.Rel):
         return tex(expr.args[0].negated, model)
     if isinstance(expr, sp.And):
         return r" \;\wedge\; ".join(_wrap(a, model) for a in expr.args)
     return sp.latex(expr, symbol_names=names, order="none", ln_notation=True)
+
+
+def iff(sides, model=None) -> str:
+    """``A \\iff B`` with the sides in the order given."""
+    return r" \iff ".join(tex(a, model) for a in sides)
 
 
 def _wrap(a, model) -> str:
@@ -62,8 +67,10 @@ def _wrap(a, model) -> str:
 def proposition(prop, model=None) -> str:
     """LaTeX of a claim part: ``name = formula`` for an equality about a named quantity,
     ``d f / d x = ... > 0`` for a derivative sign, else the condition itself."""
-    from .claims import DerivativeSign, Equal
+    from .claims import DerivativeSign, Equal, Equivalent
 
+    if isinstance(prop, Equivalent):  # the author's order of sides, not SymPy's sorted one
+        return iff(prop.sides, model)
     if isinstance(prop, Equal) and prop.lhs_latex:
         return f"{prop.lhs_latex} = {tex(prop.rhs, model)}"
     if isinstance(prop, DerivativeSign):

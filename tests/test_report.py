@@ -159,3 +159,20 @@ def test_jupyter_display():
     claim = m.claim_by_id("CSD-8")._repr_latex_()
     assert claim.startswith("$") and r"\frac{\partial \hat{c}_U}{\partial F}" in claim and "textgreater" not in claim
     assert r"\hat{c}_C &=" in m._repr_latex_()
+
+
+def test_equivalence_keeps_the_authors_order_of_sides(entry_model):
+    """SymPy's Equivalent sorts its arguments; the report and the text show the sides as written."""
+    from symbolic import Equivalent
+    from symbolic.latex import proposition
+    m, game, s = entry_model
+    fights = game.prefers("I", "Fight", "Accommodate")
+    c, v, w, r = s["c"], s["v"], s["w"], s["r"]
+    for left, right in ((c <= v * w + r, fights.weak()), (fights.weak(), c <= v * w + r)):
+        part = Equivalent(left, right, "either order")
+        shown = proposition(part, m).split(r" \iff ")
+        assert shown == [tex(left, m), tex(right, m)]
+        assert str(part) == f"{left} <=> {right}"
+    one, other = Equivalent(c <= v * w + r, fights.weak()), Equivalent(fights.weak(), c <= v * w + r)
+    assert one.formula.args == other.formula.args  # SymPy forgets the order (what is proved is the same) ...
+    assert proposition(one, m) != proposition(other, m)  # ... the display does not
