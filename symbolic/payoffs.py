@@ -153,7 +153,10 @@ class Cutoff:
     ``slope`` is the coefficient whose sign fixed the direction; ``steps`` are the displayed
     derivation steps as ``(kind, condition)`` pairs (kind: ``comparison``, ``collected``,
     ``solved``): the payoff comparison, the rearranged inequality, the cutoff condition; each is
-    claimed equivalent to the one before (:meth:`Model.verify_steps` checks that).
+    claimed equivalent to the one before (:meth:`Model.verify_steps` checks that).  ``factors``
+    maps a step's kind to ``(verb, factor, sign, how the sign was decided)`` when that step
+    multiplies or divides the one before by a factor other than 1 (``multiplied``: the payoff
+    difference's denominator, made positive; ``divided``: the coefficient of ``var``).
     """
 
     name: str
@@ -164,6 +167,7 @@ class Cutoff:
     slope: sp.Basic
     direction_method: str
     steps: list = field(default_factory=list)
+    factors: dict = field(default_factory=dict)
 
     def condition(self, strict: bool = False) -> sp.Basic:
         """The preference as a condition on ``var``: e.g. ``c_U <= chat_U`` (``strict``: ``<``)."""
@@ -202,7 +206,7 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
         var_relations = domain.by_symbol(var).domain.relations(var)
     diff = sp.together(expand(preference.difference))
     num, den = sp.fraction(sp.cancel(diff))
-    den_sign, _ = _sign_over_domain(den, domain, timeout_ms)
+    den_sign, den_method = _sign_over_domain(den, domain, timeout_ms)
     if den_sign == 0:
         raise DerivationError(f"{name}: the denominator {den} of the payoff difference changes sign or is undecided")
     if var not in num.free_symbols:
@@ -230,6 +234,10 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
                                                            var_relations)
     cut = Cutoff(name, var, root, ">=" if sign > 0 else "<=", preference, slope, method)
     cut.steps = steps + [("solved", cut.condition())]
+    if den * den_sign != 1:
+        cut.factors["collected"] = ("multiplied", sp.factor(den * den_sign), 1, den_method)
+    if degree == 1 and slope != 1:
+        cut.factors["solved"] = ("divided", slope, sign, method)
     return cut
 
 

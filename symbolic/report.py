@@ -31,6 +31,26 @@ STATUS_TEXT = {"proved": "proved", "refuted": "refuted", "checked": "checked num
 _STEP_TEXT = {"comparison": "payoff comparison", "collected": "terms in ${var}$ collected",
               "solved": "solved for ${var}$"}
 
+_DECIDED = {"z3 decision procedure": "z3"}
+
+#: a factor longer than this (characters of LaTeX) is named by its role rather than printed
+_MAX_FACTOR = 60
+
+
+def _step_text(cut, kind: str, model) -> str:
+    """A cutoff step's text; a step that multiplies or divides by a factor says which, and its
+    decided sign (``Cutoff.factors``)."""
+    text = _STEP_TEXT[kind].format(var=tex(cut.var, model))
+    if kind not in cut.factors:
+        return text
+    verb, factor, sign, how = cut.factors[kind]
+    shown = tex(factor, model)
+    if len(shown) > _MAX_FACTOR:
+        shown = r"\text{the denominator}" if verb == "multiplied" else rf"\text{{the coefficient of }}{tex(cut.var, model)}"
+    said = f"{verb} by ${shown}$" if how == "constant" else (  # a constant's sign is plain
+        f"{verb} by ${shown} {'>' if sign > 0 else '<'} 0$ ({escape(_DECIDED.get(how, how))})")
+    return said + (", reversing the inequality" if sign < 0 else "") + f"; {text}"
+
 
 def _step_check(verdict, index: int) -> str:
     if index == 0:
@@ -262,7 +282,7 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
             "description": escape(q.description), "player": escape(pref.player),
             "preference": escape(pref.label),
             "better": _lottery(game, pref.better, model), "worse": _lottery(game, pref.worse, model),
-            "steps": [{"text": _STEP_TEXT[k].format(var=tex(cut.var, model)), "formula": tex(f, model),
+            "steps": [{"text": _step_text(cut, k, model), "formula": tex(f, model),
                        "check": _step_check(v, i)}
                       for i, ((k, f), v) in enumerate(zip(cut.steps, checked))],
             "var": tex(cut.var, model), "rel": r"\ge" if cut.direction == ">=" else r"\le",

@@ -176,3 +176,29 @@ def test_equivalence_keeps_the_authors_order_of_sides(entry_model):
     one, other = Equivalent(c <= v * w + r, fights.weak()), Equivalent(fights.weak(), c <= v * w + r)
     assert one.formula.args == other.formula.args  # SymPy forgets the order (what is proved is the same) ...
     assert proposition(one, m) != proposition(other, m)  # ... the display does not
+
+
+def test_a_step_that_multiplies_or_divides_says_by_which_factor(monkeypatch):
+    """The cutoff's steps name the factor they multiply (the payoff difference's denominator) or
+    divide by (the coefficient of the variable), with its decided sign and any reversal."""
+    from symbolic import POSITIVE
+    m = Model("factors", title="Factors")
+    m.parameter("w", PROBABILITY, "w")
+    m.parameter("d", PROBABILITY, r"\delta")
+    m.parameter("v", POSITIVE, "v")
+    c = m.parameter("c", POSITIVE, "c")
+    m.parameter("r", POSITIVE, "r")
+    game = m.payoffs(["I"])
+    game.outcome("Fight", I="w*v/(1 - d) - c*w")
+    game.outcome("Yield", I="-r")
+    m.cutoff("chat", game.prefers("I", "Fight", "Yield"), solve_for=c, latex=r"\hat{c}")
+    body = reportlib.render_body(m, [], [], {"samples": 100}, (), m.verify_steps(100))
+    assert r"multiplied by $1 - \delta > 0$ (z3); terms in $c$ collected" in body
+    assert r"divided by $w \left(-1 + \delta\right) < 0$ (z3), reversing the inequality; solved for $c$" in body
+    plain = reportlib.render_body(derivations.load(str(ROOT / "examples" / "audience_costs.py")), [], [], {}, ())
+    assert "divided by $-1$, reversing the inequality; solved for $k$" in plain
+    assert "(terms in $k$ collected" in plain  # nothing multiplied: no factor named
+    monkeypatch.setattr(reportlib, "_MAX_FACTOR", 5)  # a long factor is named by its role
+    body = reportlib.render_body(m, [], [], {"samples": 100}, (), m.verify_steps(100))
+    assert r"multiplied by $\text{the denominator} > 0$ (z3)" in body
+    assert r"divided by $\text{the coefficient of }c < 0$ (z3)" in body
