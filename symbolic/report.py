@@ -145,7 +145,7 @@ def write_figures(model, out_dir: Path) -> list[dict]:
         try:
             fig.savefig(tmp, format="pdf", bbox_inches="tight",
                         metadata={"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None})
-            os.replace(tmp, target)
+            _publish(tmp, target)
         finally:
             plt.close(fig)
             if os.path.exists(tmp):
@@ -338,9 +338,29 @@ def render_combined(parts) -> str:
     return environment().get_template("combined.tex.j2").render(models=models)
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where ``/proc`` says it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _publish(tmp: str, path: Path) -> None:
+    """Give a finished temporary file the mode a plain ``open`` would (``0o666`` less the umask;
+    ``mkstemp`` makes it ``0o600``), then rename it over ``path``."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
 def write(path: Path, text: str | bytes) -> Path:
     """Write ``text`` (or bytes) to ``path`` atomically (temporary file in the same folder, then
-    rename)."""
+    rename), with the mode the user's umask gives new files."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -348,7 +368,7 @@ def write(path: Path, text: str | bytes) -> Path:
         with (os.fdopen(fd, "wb") if isinstance(text, bytes)
               else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

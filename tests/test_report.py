@@ -202,3 +202,22 @@ def test_a_step_that_multiplies_or_divides_says_by_which_factor(monkeypatch):
     body = reportlib.render_body(m, [], [], {"samples": 100}, (), m.verify_steps(100))
     assert r"multiplied by $\text{the denominator} > 0$ (z3)" in body
     assert r"divided by $\text{the coefficient of }c < 0$ (z3)" in body
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_written_files_get_the_users_umask(tmp_path, umask):
+    """Reports, figures and compiled PDFs are created 0o666 less the umask, not mkstemp's 0o600."""
+    old = os.umask(umask)
+    try:
+        paths = [reportlib.write(tmp_path / "a.tex", "text"), reportlib.write(tmp_path / "b.bin", b"bytes")]
+        paths += [tmp_path / f["path"] for f in reportlib.write_figures(derivations.load("csd_signaling"), tmp_path)]
+        if umask == 0o022 and reportlib.latex_engine() is not None:
+            doc = reportlib.write(tmp_path / "doc.tex", "\\documentclass{article}\\begin{document}ok\\end{document}\n")
+            ok, pdf = reportlib.compile_pdf(doc)
+            assert ok, pdf
+            paths.append(Path(pdf))
+    finally:
+        os.umask(old)
+    assert len(paths) >= 3
+    for path in paths:
+        assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~umask), path.name
