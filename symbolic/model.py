@@ -176,9 +176,10 @@ class CrossCheck:
         return bool(np.isfinite(self.max_error) and self.max_error <= self.tol)
 
 
-def _step_verdict(verifier: PartVerifier, before, after, label: str):
-    """A derivation step checked equivalent to the one before (the same condition twice needs no check)."""
-    step = Equivalent(before, after, label)
+def _step_verdict(verifier: PartVerifier, before, after, label: str, where: sp.Basic | None = None):
+    """A derivation step checked equivalent to the one before (the same condition twice needs no
+    check), where the cutoff exists (``where``)."""
+    step = Equivalent(before, after, label, given=[where] if where is not None else [])
     if step.formula is sp.true:
         return PartVerdict(label, "proved", "symbolic", "the step restates the condition before it")
     return verifier.verify(step)
@@ -323,6 +324,11 @@ class Model:
                description: str = "", display: str | sp.Basic | None = None) -> Quantity:
         """Derive a cutoff from ``preference``'s indifference condition, solved for ``solve_for``.
 
+        A condition strictly monotone in ``solve_for`` whose root lies in ``solve_for``'s domain
+        only for some parameter values gives a cutoff ``defined_when`` the derived region where
+        it does; one with no usable closed form (a cubic, a transcendental equation) gives an
+        implicit root (:mod:`symbolic.solvers.roots`).
+
         ``display`` is the paper's way of writing the result (a string keeps its term order); it
         is checked to equal the derived root.
         """
@@ -331,8 +337,9 @@ class Model:
                 f"{name}: cutoff takes one preference; for several conditions on one unknown use "
                 "Model.interval, for a system of equations in several unknowns Model.solve")
         cut = derive_cutoff(name, preference, solve_for, self.space, self.expand,
-                            var_relations=self.relations_of(solve_for))
-        q = Quantity(name, cut.expr, latex, description, kind="cutoff", cutoff=cut, display=self._form(display))
+                            var_relations=self.relations_of(solve_for), latex=latex)
+        q = Quantity(name, cut.expr, latex, description, kind="cutoff", cutoff=cut, display=self._form(display),
+                     defined_when=cut.defined_when)
         self._check_display(q)
         self._add(q)
         self.preferences.append((name, preference))
@@ -699,8 +706,8 @@ class Model:
         for q in self.quantities.values():
             if q.cutoff is None:
                 continue
-            steps = q.cutoff.steps
-            out[q.name] = [None] + [_step_verdict(verifier, a, b, f"step {i + 1} of {q.name}")
+            steps, where = q.cutoff.steps, q.cutoff.defined_when
+            out[q.name] = [None] + [_step_verdict(verifier, a, b, f"step {i + 1} of {q.name}", where)
                                     for i, ((_, a), (_, b)) in enumerate(zip(steps, steps[1:]), start=1)]
         self._verdicts[key] = out
         return out
@@ -735,7 +742,16 @@ class Model:
             err = np.abs(values - closed) / (1 + np.abs(closed))
             err = np.where(np.isnan(err), np.inf, err)
             compared = samples
-            if q.cutoff is None:
+            if q.cutoff is not None and q.defined_when is not None:
+                # outside the derived region the cutoff does not exist (NaN): there the root
+                # finder must find no root in the variable's domain either
+                outside = np.isnan(closed)
+                dom = self.space.by_symbol(q.cutoff.var).domain
+                root_inside = ~np.isnan(values) & (values > (-np.inf if dom.lo is None else float(dom.lo))) & \
+                    (values < (np.inf if dom.hi is None else float(dom.hi)))
+                err = np.where(outside, np.where(root_inside, np.inf, 0.0), err)
+                compared = int((~outside).sum())
+            elif q.cutoff is None:
                 # a custom cross-check returns NaN where the quantity is undefined (no root
                 # exists there); those draws are left out, and at least one must remain
                 defined = ~np.isnan(values)

@@ -13,8 +13,14 @@ is the inequality :math:`D = u_i(A) - u_i(B) \ge 0`.
   the sign of :math:`aM` is *decided* (z3) over the domain, not assumed;
 * if :math:`N` is quadratic, both roots are formed and the one lying in :math:`x`'s domain is
   kept -- it must be provably unique;
-* otherwise :func:`sympy.solve` runs in a child process with a time budget, and the real roots
-  in the domain are filtered the same way.
+* otherwise :func:`sympy.solve` runs in a child process with a time budget (a polynomial of
+  degree three or more is factored instead, never solved by Cardano's formulas), and the real
+  roots in the domain are filtered the same way;
+* when no root is provably unique in the domain, a condition strictly monotone in :math:`x`
+  (decided) has its unique root where the signs at the ends of :math:`x`'s interval differ: the
+  cutoff is derived with that region as its ``defined_when``, in closed form where a candidate
+  lies in the interval throughout the region, else as an implicit root
+  (:mod:`symbolic.solvers.roots`).
 
 The derivation raises :class:`~symbolic.errors.DerivationError` (one line) when the condition
 does not depend on :math:`x`, the direction cannot be decided, or no unique root lies in the
@@ -30,6 +36,7 @@ import sympy as sp
 from .decide import NotEncodable, decide
 from .domain import Domain
 from .errors import DerivationError, ToolkitError, UnknownNameError
+from .solvers.roots import factor_roots, monotone_root
 
 Lottery = Union[str, Mapping[str, sp.Basic], sp.Basic]
 
@@ -168,6 +175,8 @@ class Cutoff:
     direction_method: str
     steps: list = field(default_factory=list)
     factors: dict = field(default_factory=dict)
+    defined_when: sp.Basic | None = None  # where the root lies in var's domain (derived), None: everywhere
+    monotone: bool = False  # the root is unique because the condition is strictly monotone in var
 
     def condition(self, strict: bool = False) -> sp.Basic:
         """The preference as a condition on ``var``: e.g. ``c_U <= chat_U`` (``strict``: ``<``)."""
@@ -198,10 +207,11 @@ def solve_with_budget(eq: sp.Basic, var: sp.Symbol, seconds: float = 20.0) -> li
 def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Domain,
                   expand: Callable[[sp.Basic], sp.Basic] = lambda e: e,
                   timeout_ms: int = 10000, solve_seconds: float = 20.0,
-                  var_relations: list | None = None) -> Cutoff:
+                  var_relations: list | None = None, latex: str | None = None) -> Cutoff:
     """Solve ``preference``'s indifference for ``var``; see the module docstring.
 
-    ``var_relations`` are ``var``'s bounds (default: its parameter domain's)."""
+    ``var_relations`` are ``var``'s bounds (default: its parameter domain's); ``latex`` names an
+    implicit root in the report."""
     if var_relations is None:
         var_relations = domain.by_symbol(var).domain.relations(var)
     diff = sp.together(expand(preference.difference))
@@ -217,6 +227,7 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
     except sp.PolynomialError:
         degree = None
     collected = sp.collect(sp.expand(num * den_sign), var)
+    where, monotone = None, False
     steps = [("comparison", preference.weak()),
              ("collected", sp.GreaterThan(collected, 0))]
 
@@ -228,11 +239,22 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
         if sign == 0:
             raise DerivationError(f"{name}: the coefficient of {var}, {slope}, may vanish or change sign on the domain")
     else:
-        candidates = (_quadratic_roots(poly) if degree == 2
-                      else solve_with_budget(sp.Eq(num, 0), var, solve_seconds))
-        root, sign, slope, method = _unique_root_in_domain(name, candidates, num * den_sign, var, domain, timeout_ms,
-                                                           var_relations)
-    cut = Cutoff(name, var, root, ">=" if sign > 0 else "<=", preference, slope, method)
+        try:
+            candidates = (_quadratic_roots(poly) if degree == 2 else factor_roots(num, var) if degree is not None
+                          else solve_with_budget(sp.Eq(num, 0), var, solve_seconds))
+        except DerivationError:  # sympy.solve's budget is spent: the root may still be implicit
+            candidates = None
+        try:
+            root, sign, slope, method = _unique_root_in_domain(name, candidates or [], num * den_sign, var, domain,
+                                                               timeout_ms, var_relations)
+        except DerivationError as exc:
+            found = monotone_root(name, num * den_sign, var, var_relations, domain, candidates, timeout_ms, latex)
+            if found is None:
+                raise exc from None
+            root, sign, slope, method, where = found.root, found.slope_sign, found.slope, found.method, found.region
+            monotone = True
+    cut = Cutoff(name, var, root, ">=" if sign > 0 else "<=", preference, slope, method, defined_when=where,
+                 monotone=monotone)
     cut.steps = steps + [("solved", cut.condition())]
     if den * den_sign != 1:
         cut.factors["collected"] = ("multiplied", sp.factor(den * den_sign), 1, den_method)
@@ -258,9 +280,11 @@ def _unique_root_in_domain(name, candidates, signed_num, var, domain: Domain, ti
         except NotEncodable:
             continue
     if len(inside) != 1:
+        shown = str(candidates)
+        shown = shown if len(shown) <= 160 else f"{len(candidates)} candidate roots (too long to show)"
         raise DerivationError(
-            f"{name}: {len(inside)} roots provably in the domain of {var} (need exactly one); "
-            f"candidates were {candidates}")
+            f"{name}: {len(inside)} roots provably in the domain of {var} (need exactly one), and the condition "
+            f"is not provably monotone in {var}; candidates were {shown}")
     root = inside[0]
     slope = sp.diff(signed_num, var).subs(var, root)
     sign, method = _sign_over_domain(sp.simplify(slope), domain, timeout_ms)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from .implicit import ImplicitFunction
 from .latex import environment, escape, number, proposition, tex
 
 INSTALL_HINT = ("no LaTeX engine on the PATH; install one with "
@@ -287,7 +288,11 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
                       for i, ((k, f), v) in enumerate(zip(cut.steps, checked))],
             "var": tex(cut.var, model), "rel": r"\ge" if cut.direction == ">=" else r"\le",
             "formula": tex(form, model), "derived": tex(cut.expr, model),
-            "slope": tex(cut.slope, model), "direction_method": escape(cut.direction_method)})
+            "slope": tex(cut.slope, model), "direction_method": escape(cut.direction_method),
+            "monotone": cut.monotone, "region": tex(cut.defined_when, model) if cut.defined_when is not None else "",
+            "implicit": tex(sp.collect(sp.expand(model.expand(pref.difference)), cut.var), model)
+            if isinstance(cut.expr, ImplicitFunction) else "",
+            "interval": model.space.by_symbol(cut.var).domain.latex()})
     derived = [{"latex": q.latex, "name": escape(q.name), "formula": tex(q.display if q.display is not None else q.expr, model),
                 "description": escape(q.description)}
                for q in model.quantities.values() if q.kind == "derived"]

@@ -69,6 +69,24 @@ def _ends(var_relations):
     return lo, hi
 
 
+def restrict_piecewise(expr: sp.Basic, hypotheses: list, timeout_ms: int = 5000) -> sp.Basic:
+    """``expr`` with each ``Piecewise`` cut down to the pieces that can apply under the hypotheses
+    (a clipped CDF on the interval where it is not clipped is its middle piece)."""
+    def cut(pw):
+        kept = []
+        for e, c in pw.args:
+            status = classify(c, hypotheses, timeout_ms) if c is not sp.true else "always"
+            if status == "never":
+                continue
+            kept.append((e, c))
+            if status == "always":
+                break
+        if len(kept) == 1:
+            return kept[0][0]
+        return sp.Piecewise(*kept) if kept else pw
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), cut)
+
+
 def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations: list, hypotheses: list,
                    maximize: bool = True, seconds: float = 20.0, timeout_ms: int = 5000) -> Optimum:
     """The optimum of ``objective`` over ``var`` (see the module docstring)."""
@@ -90,9 +108,22 @@ def derive_optimum(name: str, objective: sp.Basic, var: sp.Symbol, var_relations
             if lim == sp.oo:
                 raise DerivationError(f"{name}: the objective is unbounded {'above' if maximize else 'below'} as "
                                       f"{var} -> {direction}: no {word}")
+    within = list(hypotheses) + list(var_relations)
+    g = restrict_piecewise(g, within, timeout_ms)
+    f = g if maximize else -g
     fx = sp.together(sp.diff(g, var))
     gxx = sp.diff(g, var, 2)
-    within = list(hypotheses) + list(var_relations)
+    folded = sp.piecewise_fold(fx)
+    flat, before = [], []
+    for e, c in (folded.args if isinstance(folded, sp.Piecewise) else ()):
+        if sp.simplify(e) == 0:
+            flat.append(sp.And(c, *[sp.Not(b) for b in before]))
+        before.append(c)
+    if flat:
+        where = " or ".join(str(c) for c in flat)
+        raise DerivationError(f"{name}: the objective does not depend on {var} where {where} (a flat piece: every "
+                              f"point there is critical); give the interval where the {word} lies with "
+                              "within=(lo, hi)")
     concave = False
     try:
         concave = decide(within, gxx < 0, timeout_ms).outcome == "proved"
