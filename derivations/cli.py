@@ -205,17 +205,20 @@ def _write_reports(outputs: list[dict], args, combined: bool = False) -> int:
     appendix); compile the standalone documents when a LaTeX engine is present. Returns the
     number of documents that failed to compile."""
     out_dir = Path(args.out)
+
+    def write(path, data):  # every file written is said, one line each
+        path = reportlib.write(path, data)
+        print(f"wrote {path}", flush=True)
+        return path
     documents = []
     for o in outputs:
         for path, data in o["files"].items():
-            reportlib.write(out_dir / path, data)
-        reportlib.write(out_dir / f"{o['name']}-body.tex", o["body"])
-        documents.append(reportlib.write(out_dir / f"{o['name']}.tex", o["standalone"]))
+            write(out_dir / path, data)
+        write(out_dir / f"{o['name']}-body.tex", o["body"])
+        documents.append(write(out_dir / f"{o['name']}.tex", o["standalone"]))
     if combined and outputs:
         parts = [(o["name"], o["title"], o["body"]) for o in outputs]
-        documents.append(reportlib.write(out_dir / "appendix.tex", reportlib.render_combined(parts)))
-    for path in documents:
-        print(f"wrote {path}")
+        documents.append(write(out_dir / "appendix.tex", reportlib.render_combined(parts)))
     if args.no_pdf:
         return 0
     if reportlib.latex_engine() is None:
@@ -229,6 +232,8 @@ def _write_reports(outputs: list[dict], args, combined: bool = False) -> int:
             print(f"wrote {message}")
         else:
             print(f"error: {message}", file=sys.stderr)
+            if path.with_suffix(".log").exists():  # the failing log is kept
+                print(f"wrote {path.with_suffix('.log')}")
             failures += 1
     return failures
 

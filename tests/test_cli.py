@@ -119,3 +119,17 @@ def test_hostile_table_every_case_fails_cleanly():
     assert len(rows) == len(audit.HOSTILE_CASES)
     assert [r["case"] for r in rows if not r["ok"]] == []
     assert all(r["exit"] == 2 for r in rows)  # every case is bad input
+
+
+def test_report_prints_every_file_it_writes_with_the_umask_mode(capsys, tmp_path):
+    old = os.umask(0o022)
+    try:
+        code, out, err = run(capsys, "report", "csd_signaling", "--out", str(tmp_path), "--no-pdf", "--samples", "200",
+                             "--quiet")
+    finally:
+        os.umask(old)
+    assert code == 0 and err == ""
+    written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert sorted(out.splitlines()) == sorted(f"wrote {p}" for p in written)
+    assert any(p.parent.name == "figures" for p in written) and len(written) >= 3
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in written)
