@@ -141,7 +141,14 @@ def _parse_assignments(tokens) -> dict[str, str]:
 def cmd_eval(args) -> int:
     # --dist (a model's cost distribution) is passed to build(); models without one say so
     model = load(args.model, dist=getattr(args, "dist", None))
-    value = model.evaluate(args.quantity, **_parse_assignments(args.assignments))
+    values = _parse_assignments(args.assignments)
+    uses = model.numeric(args.quantity).parameters  # an unknown quantity: one line
+    for k in values:
+        model.space[k]  # an unknown name: one line
+    unused = [k for k in values if k not in uses and k not in model.unknowns]  # unknowns: evaluate says why
+    if unused:
+        raise ToolkitError(f"{args.quantity} does not use {', '.join(unused)}; it uses {', '.join(uses) or 'nothing'}")
+    value = model.evaluate(args.quantity, **values)
     print(repr(value))
     return 0
 

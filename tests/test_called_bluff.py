@@ -120,8 +120,11 @@ FIG1 = ["t_D=4", "f_D=-4", "s_D=-3", "t_C=1", "f_C=-7", "s_C=-9", "d=0.9", "p=0.
 def test_cli_eval_quantities():
     out = run("eval", "called_bluff", "max_common_return", "t_D=4", "f_D=-4", "t_C=1", "f_C=-7", "d=0.9")
     assert out.returncode == 0 and abs(float(out.stdout) - 8 / 9) < 1e-12
-    out = run("eval", "called_bluff", "blame_min_D", *FIG1)
+    out = run("eval", "called_bluff", "blame_min_D", *(a for a in FIG1 if a.split("=")[0] not in ("t_C", "f_C", "s_C")))
     assert out.returncode == 0 and abs(float(out.stdout) - 541 / 720) < 1e-12
+    out = run("eval", "called_bluff", "blame_min_D", *FIG1)  # the Creditor's payoffs are not used: refused
+    assert out.returncode == 2 and out.stderr == ("error: blame_min_D does not use t_C, f_C, s_C; "
+                                                  "it uses t_D, s_D, f_D, d, p, q\n")
 
 
 def test_cli_equilibria_json():
