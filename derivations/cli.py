@@ -300,10 +300,19 @@ def cmd_audit(args) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+GLOBAL_OPTIONS = (("--quiet", "no progress messages on stderr"), ("--debug", "show tracebacks of internal errors"))
+
+
+def _global_options(p, after_command: bool = False) -> None:
+    """The options every command takes, before or after the command's name (after it, they
+    default to nothing, so that they do not undo one given before)."""
+    for flag, text in GLOBAL_OPTIONS:
+        p.add_argument(flag, action="store_true", help=text, **({"default": argparse.SUPPRESS} if after_command else {}))
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Args(prog="derivations", description="Derive, verify and report game-theoretic models.")
-    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
-    p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    _global_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Args)
     sub.required = True
 
@@ -312,8 +321,6 @@ def parser() -> argparse.ArgumentParser:
             sp_.add_argument("models", nargs="*", metavar="MODEL", help="models (default: all)")
         sp_.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="random domain draws per check")
         sp_.add_argument("--seed", type=int, default=0, help="seed of the draws")
-        sp_.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
-                         help="no progress messages on stderr")
         sp_.add_argument("--no-cache", action="store_true", help="recompute instead of reading cached results")
 
     s = sub.add_parser("list", help="models, parameters, quantities, claims")
@@ -336,7 +343,6 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-mutation", action="store_true", help="skip the mutation harness")
     s.add_argument("--no-hostile", action="store_true", help="skip the hostile-input table")
     s.add_argument("--equivalents", action="store_true", help="also list the declared-equivalent mutants")
-    s.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
     s.set_defaults(func=cmd_audit)
 
     s = sub.add_parser("eval", help="value of a derived quantity: eval MODEL QUANTITY name=value ...")
@@ -359,6 +365,8 @@ def parser() -> argparse.ArgumentParser:
 
     from . import cli_games
     cli_games.register(sub)
+    for command in sub.choices.values():
+        _global_options(command, after_command=True)
     return p
 
 

@@ -136,3 +136,25 @@ def test_report_prints_every_file_it_writes_with_the_umask_mode(capsys, tmp_path
     assert sorted(out.splitlines()) == sorted(f"wrote {p}" for p in written)
     assert any(p.parent.name == "figures" for p in written) and len(written) >= 3
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in written)
+
+
+@pytest.mark.parametrize("argv", [
+    ["equilibria", "called_bluff", "t_D=4", "f_D=-4", "s_D=-3", "t_C=1", "f_C=-7", "s_C=-9", "d=0.9", "p=0.3", "q=0.3"],
+    ["eval", "csd_signaling", "chat_U", "p=0.6", "q=0.3", "F=0.5", "delta_U=0.4"],
+    ["list", "csd_signaling"],
+    ["verify", EXAMPLE, "--samples", "200"],
+])
+def test_global_options_work_after_the_command(capsys, argv):
+    for where in (["--quiet", *argv], [*argv, "--quiet"], [argv[0], "--quiet", *argv[1:]], ["--quiet", *argv, "--debug"]):
+        code, out, err = run(capsys, *where)
+        assert code == 0 and out and err == "", (where, err)
+    code, out, err = run(capsys, *argv[:2], "--quiet", *argv[2:])  # between the command's arguments too
+    assert code == 0 and err == ""
+
+
+def test_debug_after_the_command_shows_the_traceback(capsys):
+    from symbolic import ToolkitError
+    with pytest.raises(ToolkitError, match="unknown model"):
+        main(["eval", "nope", "chat_U", "--debug"])
+    code, out, err = run(capsys, "eval", "nope", "chat_U", "--quiet")
+    assert code == 2 and err.count("\n") == 1
