@@ -8,6 +8,7 @@ from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, P
 from .domain import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Domain, Interval, Parameter,
                      interval)
 from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
+from .games import RepeatedGame, StationaryProfile, StochasticGame
 from .model import CrossCheck, Model, Quantity
 from .numeric import NumericFunction
 from .payoffs import Cutoff, Game, Preference
@@ -18,4 +19,5 @@ __all__ = [
     "NONNEGATIVE", "POSITIVE", "PROBABILITY", "REAL", "UNIT_INTERVAL", "Domain", "Interval", "Parameter",
     "interval", "DerivationError", "DomainError", "ToolkitError", "UnknownNameError", "CrossCheck", "Model",
     "Quantity", "NumericFunction", "Cutoff", "Game", "Preference", "PartVerdict", "Verdict",
+    "RepeatedGame", "StationaryProfile", "StochasticGame",
 ]

@@ -200,6 +200,9 @@ class Model:
         self.game: Game | None = None
         self.games: dict = {}              # finite games by name (normal form)
         self.equilibrium_maps: dict = {}   # their equilibrium maps, by game name
+        self.stochastic_games: dict = {}   # discounted stochastic (and repeated) games by name
+        self.stationary_profiles: dict = {}  # named stationary profiles, by "game:profile"
+        self.instances: list = []          # (game, {parameter: value}) listed in the report
         self.definitions: dict[sp.Symbol, sp.Basic] = {}
         self.quantities: dict[str, Quantity] = {}
         self.claims: list[Claim] = []
@@ -297,6 +300,10 @@ class Model:
         error listing what is declared (it never silently becomes a new symbol or a SymPy
         function such as ``zeta``)."""
         return self._parse(text, evaluate=True)
+
+    def _expr(self, x) -> sp.Basic:
+        """A formula given as a string (parsed with the model's names) or an expression."""
+        return self.parse(x) if isinstance(x, str) else sp.sympify(x)
 
     def form(self, text: str) -> sp.Basic:
         """Like :meth:`parse` but unevaluated: terms stay in the order written (for display)."""
@@ -532,6 +539,102 @@ class Model:
         emap = equilibrium_map(game, self._hypotheses())
         self.equilibrium_maps[game.name] = emap
         return emap
+
+    # -- stochastic and repeated games ---------------------------------------------------
+    def _register_game(self, game, name: str, players) -> None:
+        if name in self.stochastic_games:
+            raise DerivationError(f"stochastic game {name!r} is declared twice")
+        game.read = self.parse
+        if self.game is not None:
+            game.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in players)
+        self.stochastic_games[name] = game
+
+    def stochastic_game(self, name: str, players: Sequence[str], states: Sequence[str], discount,
+                        start: str | None = None, cooperation: Mapping[str, tuple] | None = None):
+        """Declare a discounted stochastic game (:class:`~symbolic.games.StochasticGame`) and return
+        it; declare each state's actions with ``set_actions(state, actions_1, actions_2, ...)`` and
+        each profile's stage payoffs and transition with ``stage(state, profile, payoffs, to)``:
+        payoffs in player order (strings are read with the model's names) or the name of an
+        outcome of the model's payoff table; ``to`` a state or ``{state: probability}`` with
+        probabilities as expressions.  ``cooperation`` names each state's cooperative profile
+        (for the cooperation labels of ``equilibria`` and ``sweep``).  Several games (variants)
+        are told apart by ``name`` (``equilibria MODEL --game NAME``)."""
+        from .games.stochastic import StochasticGame
+
+        try:
+            game = StochasticGame(players, states, self._expr(discount), start, name, cooperation)
+        except ValueError as exc:
+            raise DerivationError(f"stochastic game {name}: {exc}") from None
+        self._register_game(game, name, game.players)
+        return game
+
+    def repeated_game(self, name: str, players: Sequence[str], actions, stage: Mapping[tuple, Sequence], discount,
+                      automaton: str = "grim trigger", cooperate: tuple | None = None, punish: tuple | None = None,
+                      periods: int = 1, forgive=None, description: str = ""):
+        """The infinitely repeated ``stage`` game (action profile -> payoffs in player order) under
+        an automaton strategy (``grim trigger``, ``k-period punishment`` with ``periods``,
+        ``forgiveness`` with probability ``forgive``, ``tit-for-tat``), as a stochastic game on
+        the automaton's states (:mod:`symbolic.games.repeated`); ``actions`` is one action list
+        shared by every player or one per player.  The automaton's own profile is registered as
+        the stationary profile named after the automaton (its values ``V_<player>_<state>``, its
+        deviation conditions and the region where it is an equilibrium); returns the game, whose
+        ``profile`` is that :class:`~symbolic.games.profiles.StationaryProfile`."""
+        from .games.repeated import repeated_game
+
+        players = tuple(players)
+        if actions and isinstance(actions[0], str):
+            actions = [tuple(actions)] * len(players)
+        try:
+            game = repeated_game(players, actions, stage, self._expr(discount), automaton, cooperate, punish,
+                                 periods, forgive, name, read=self.parse)
+        except ValueError as exc:
+            raise DerivationError(f"repeated game {name}: {exc}") from None
+        self._register_game(game, name, players)
+        game.profile = self.stationary_profile(name, automaton.replace(" ", "_").replace("-", "_"), game.profile,
+                                               description=description or f"the {automaton} profile")
+        return game
+
+    def stationary_profile(self, game: str, name: str, strategy, prefix: str = "V", description: str = ""):
+        """A named stationary profile of the stochastic game ``game``: ``strategy`` is a
+        ``{state: action profile}`` of pure play or a strategy ``{(state, player): {action:
+        probability}}``.  Derives its values (model quantities ``<prefix>_<player>_<state>``,
+        cross-checked by a numeric linear solve), every one-shot-deviation condition and the
+        region of parameters where it is a stationary MPE (:mod:`symbolic.games.profiles`);
+        returns the :class:`~symbolic.games.profiles.StationaryProfile`."""
+        from .games.profiles import StationaryProfile, mpe_region
+        from .games.stochastic import numeric_values
+
+        if game not in self.stochastic_games:
+            raise UnknownNameError(f"unknown stochastic game {game!r}; games are: {', '.join(self.stochastic_games)}")
+        g = self.stochastic_games[game]
+        try:
+            if all(isinstance(k, str) for k in strategy):
+                strategy = g.pure(strategy)
+            g.validate()
+        except (ValueError, KeyError) as exc:
+            raise DerivationError(f"profile {name} of {game}: {exc}") from None
+        values = g.values(strategy)
+        devs = g.deviations(strategy, values)
+        prof = StationaryProfile(g, name, strategy, values, devs, mpe_region(devs, self._hypotheses()),
+                                 description=description)
+        for (s, pl), v in values.items():
+            if not v.free_symbols:
+                continue  # constant values stay out of the quantities (nothing to evaluate)
+            def check(model, draws, s=s, pl=pl):
+                """numeric linear solve of V = u + d P V"""
+                return numeric_values(g, strategy, draws)[(s, pl)]
+            prof.quantities[(s, pl)] = self.derived(f"{prefix}_{pl}_{s}", v, f"{prefix}^{{{s}}}_{{{pl}}}",
+                                                    f"{pl}'s value in {s} ({name})", cross_check=check)
+        self.stationary_profiles[f"{game}:{name}"] = prof
+        return prof
+
+    def instance(self, game: str, **values) -> None:
+        """Record a parameter point at which the report lists every stationary equilibrium of
+        the stochastic game ``game`` (exact enumeration)."""
+        if game not in self.stochastic_games:
+            raise UnknownNameError(f"unknown stochastic game {game!r}; games are: {', '.join(self.stochastic_games)}")
+        self.domain.check({k: float(sp.Rational(str(v))) for k, v in values.items()})
+        self.instances.append((game, dict(values)))
 
     def derived(self, name: str, expr: str | sp.Basic, latex: str, description: str = "",
                 display: str | sp.Basic | None = None, cross_check: Callable | None = None,

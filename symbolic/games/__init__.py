@@ -3,9 +3,13 @@
 * :mod:`.normal_form` -- finite strategic games, their Nash equilibria, Gambit ``.nfg`` export;
 * :mod:`.stochastic` -- discounted stochastic games: values, one-shot deviations, exact
   enumeration of every stationary equilibrium;
-* :mod:`.stochastic_fast` -- the batched sweep of a stochastic game's equilibria over one parameter.
+* :mod:`.stochastic_fast` -- the batched sweep of a stochastic game's equilibria over one parameter;
+* :mod:`.profiles` -- a named stationary profile: values, deviation conditions, MPE region;
+* :mod:`.repeated` -- infinitely repeated games as stochastic games on an automaton's states.
 """
 from .normal_form import NormalFormGame
+from .profiles import StationaryProfile
+from .repeated import AUTOMATA, RepeatedGame
 from .stochastic import StochasticGame
 
-__all__ = ["NormalFormGame", "StochasticGame"]
+__all__ = ["AUTOMATA", "NormalFormGame", "RepeatedGame", "StationaryProfile", "StochasticGame"]

@@ -148,6 +148,8 @@ class StochasticGame:
         self.payoffs: dict[tuple[str, Profile], tuple[sp.Basic, ...]] = {}
         self.transitions: dict[tuple[str, Profile], dict[str, sp.Basic]] = {}
         self.cooperation: dict[str, Profile] = dict(cooperation or {})
+        self.read = sp.sympify  # reads a payoff or probability given as a string (a model sets its parser)
+        self.outcome = None     # outcome name -> payoffs in player order (a model sets its payoff table)
 
     # -- building ---------------------------------------------------------------------------
     def set_actions(self, state: str, *actions: Sequence[str]) -> None:
@@ -165,15 +167,22 @@ class StochasticGame:
         acts = self.actions.get(state)
         if acts is None or len(profile) != len(self.players) or any(a not in A for a, A in zip(profile, acts)):
             raise ValueError(f"{state}: {profile} is not an action profile of this state")
+        if isinstance(payoffs, str):
+            if self.outcome is None:
+                raise ValueError(f"{state}: {profile}'s payoffs {payoffs!r} name an outcome, but the game has no "
+                                 "payoff table")
+            payoffs = self.outcome(payoffs)
         if isinstance(payoffs, Mapping):
             payoffs = [payoffs[p] for p in self.players]
-        self.payoffs[(state, profile)] = tuple(sp.sympify(u) for u in payoffs)
+        if len(payoffs) != len(self.players):
+            raise ValueError(f"{state}: {profile} needs one payoff per player ({len(self.players)})")
+        self.payoffs[(state, profile)] = tuple(self.read(u) if isinstance(u, str) else sp.sympify(u) for u in payoffs)
         if isinstance(to, str):
             to = {to: 1}
         trans = {}
         for s2, pr in to.items():
             self._state(s2)
-            trans[s2] = trans.get(s2, 0) + sp.sympify(pr)
+            trans[s2] = trans.get(s2, 0) + (self.read(pr) if isinstance(pr, str) else sp.sympify(pr))
         self.transitions[(state, profile)] = trans
 
     def _state(self, s):
