@@ -14,11 +14,13 @@ threshold :math:`\hat\delta` is derived from the one-shot-deviation condition in
 state -- :math:`R/(1-\delta) \ge T + \delta P/(1-\delta)` -- never typed in; the textbook
 formula :math:`(T - R)/(T - P)` is only a claim checked against it.
 """
-from symbolic import Claim, Equal, Equivalent, Model, interval
+from sympy import Rational
+
+from symbolic import Claim, Equal, Equivalent, Holds, Model, interval
 
 
 def build() -> Model:
-    """Parameters, the stage game, grim trigger, the threshold and the claims RPD-1 ... RPD-3."""
+    """Parameters, the stage game, grim trigger, the threshold and the claims RPD-1 ... RPD-4."""
     m = Model("repeated_pd", "The infinitely repeated prisoner's dilemma",
               description="Two players repeat a prisoner's dilemma forever and discount the future by d; "
                           "both play grim trigger.")
@@ -54,4 +56,9 @@ def build() -> Model:
                   [Equivalent(grim.region, d >= delta_hat, "MPE region = {d >= delta_hat}")], about=["delta_hat"]))
     m.claim(Claim("RPD-3", "Cooperating forever is worth R/(1 - d).",
                   [Equal(grim.quantities[("cooperate", "1")], R / (1 - d), "V_1(cooperate) = R/(1 - d)")]))
+    m.claim(Claim("RPD-4", "A discount factor of one half always suffices for cooperation (false in general).",
+                  [Holds(d >= delta_hat, "d >= delta_hat", given=[d >= Rational(1, 2)])], about=["delta_hat"],
+                  repair=Claim("RPD-4r", "One half suffices when the temptation gain is at most the punishment loss.",
+                               [Holds(d >= delta_hat, "d >= delta_hat",
+                                      given=[d >= Rational(1, 2), T - R <= R - P])])))
     return m

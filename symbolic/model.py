@@ -203,6 +203,7 @@ class Model:
         self.stochastic_games: dict = {}   # discounted stochastic (and repeated) games by name
         self.stationary_profiles: dict = {}  # named stationary profiles, by "game:profile"
         self.instances: list = []          # (game, {parameter: value}) listed in the report
+        self.declared_games: list = []     # the stochastic games declared with the methods below (reported)
         self.definitions: dict[sp.Symbol, sp.Basic] = {}
         self.quantities: dict[str, Quantity] = {}
         self.claims: list[Claim] = []
@@ -548,6 +549,7 @@ class Model:
         if self.game is not None:
             game.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in players)
         self.stochastic_games[name] = game
+        self.declared_games.append(name)
 
     def stochastic_game(self, name: str, players: Sequence[str], states: Sequence[str], discount,
                         start: str | None = None, cooperation: Mapping[str, tuple] | None = None):

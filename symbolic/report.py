@@ -257,6 +257,75 @@ def _equilibrium_map(model, name, emap) -> dict:
             "covers": emap.covers}
 
 
+def _simplest(x) -> sp.Basic:
+    """An exact equilibrium number in its simplest radical form."""
+    x = sp.radsimp(sp.nsimplify(x)) if x.is_number else x
+    return sp.simplify(x) if x.has(sp.sqrt) else x
+
+
+def _over_positive(v) -> sp.Basic:
+    """``-R/(d - 1)`` as ``R/(1 - d)``: a fraction shown without a leading minus in its
+    numerator (display only)."""
+    num, den = sp.fraction(sp.factor(sp.cancel(sp.together(v))))
+    if den == 1:
+        return v
+    if num.could_extract_minus_sign():
+        num, den = -num, -den
+    return sp.Mul(num, sp.Pow(den, -1, evaluate=False), evaluate=False)
+
+
+def _stochastic(model, name, game) -> dict:
+    """A declared stochastic game: states and transitions, named profiles (values, deviation
+    conditions, MPE region) and every stationary equilibrium at the recorded instances."""
+    players = list(game.players)
+
+    def to(trans):
+        return ", ".join(f"\\text{{{escape(s2)}}}" if p == 1 else f"{tex(p, model)}\\,\\text{{{escape(s2)}}}"
+                         for s2, p in trans.items() if p != 0)
+
+    rows = [{"state": escape(st), "profile": escape(", ".join(a)),
+             "payoffs": [tex(u, model) for u in game.payoffs[(st, a)]], "to": to(game.transitions[(st, a)])}
+            for st in game.states for a in game.profiles(st)]
+    profiles = []
+    for prof in (p for key, p in model.stationary_profiles.items() if key.split(":")[0] == name):
+        play = [{"state": escape(st), "actions": escape(", ".join(a if isinstance(a, str) else str(a)
+                                                               for a in prof.play(st)))} for st in game.states]
+        values = [{"state": escape(st), "player": escape(pl),
+                   "formula": tex(prof.quantities[(st, pl)].symbol if (st, pl) in prof.quantities else v, model),
+                   "value": tex(_over_positive(v), model)} for (st, pl), v in prof.values.items()]
+        devs = [{"text": escape(f"{d.player} plays {d.action} once in {d.state}"),
+                 "formula": tex(sp.GreaterThan(_over_positive(d.value), _over_positive(d.deviation), evaluate=False),
+                                model)} for d in prof.deviations]
+        region = prof.region
+        profiles.append({"name": escape(prof.name), "description": escape(prof.description), "play": play,
+                         "vals": values, "deviations": devs,
+                         "region": r"\text{everywhere on the domain}" if region is sp.true
+                         else r"\text{nowhere}" if region is sp.false else tex(region, model)})
+    instances = []
+    for gname, point in model.instances:
+        if gname != name:
+            continue
+        eqs = game.subs({k: sp.Rational(str(v)) for k, v in point.items()}).equilibria()
+        listed = []
+        for e in eqs.equilibria:
+            cells = []
+            for st in game.states:
+                mixes = []
+                for pl in players:
+                    mix = e.strategy[(st, pl)]
+                    mixes.append(escape(next(iter(mix))) if len(mix) == 1 else
+                                 ", ".join(f"{tex(_simplest(pr), model)}\\,\\text{{{escape(a)}}}" for a, pr in mix.items()))
+                cells.append(f"\\text{{{escape(st)}}}: (" + ";\\ ".join(mixes) + ")")
+            listed.append({"label": escape(e.label or ""), "play": ",\\quad ".join(cells)})
+        instances.append({"point": ", ".join(f"{tex(model.domain[k].symbol, model)} = {tex(sp.Rational(str(v)), model)}"
+                                             for k, v in point.items()),
+                          "equilibria": listed, "continua": len(eqs.continua)})
+    return {"name": escape(name), "label": _label(name), "players": [escape(p) for p in players],
+            "states": [escape(st) for st in game.states], "start": escape(game.start),
+            "discount": tex(game.discount, model), "automaton": escape(getattr(game, "automaton", "")),
+            "rows": rows, "profiles": profiles, "instances": instances}
+
+
 def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> dict:
     """Everything the template needs, as plain strings (LaTeX-ready)."""
     game = model.game
@@ -302,7 +371,9 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
     solving = {"optima": [_optimum(model, o) for o in _derivations(model, "optimum")],
                "systems": [_system(model, s_) for s_ in _derivations(model, "solution")],
                "intervals": [_interval(model, i) for i in _derivations(model, "interval")],
-               "maps": [_equilibrium_map(model, n, e) for n, e in model.equilibrium_maps.items()]}
+               "maps": [_equilibrium_map(model, n, e) for n, e in model.equilibrium_maps.items()],
+               "stochastic": [_stochastic(model, n, g) for n, g in model.stochastic_games.items()
+                              if n in model.declared_games]}
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
                "tol": _sci(c.tol), "passed": c.passed, "rechecked": c.rechecked} for c in checks]
