@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
-from .numeric import NumericFunction, lambdify, root_bracketed
+from .numeric import NumericFunction, lambdify, root_bracketed, step_inside
 
 from .decide import NotEncodable, decide
 from .errors import DerivationError
@@ -60,13 +60,14 @@ class ImplicitFunction(sp.Function):
 
 
 def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, params: Sequence[sp.Symbol] | None = None,
-             latex: str | None = None) -> sp.Basic:
+             latex: str | None = None, open_ends: tuple = (False, False)) -> sp.Basic:
     """The solution :math:`v(a)` of ``residual(v, a) = 0`` as a SymPy expression.
 
     ``bracket = (lo, hi)`` are expressions in the parameters between which the residual changes
     sign (the root is unique there when the residual is monotone in ``var``).  ``params`` fixes
     the argument order (default: the residual's and bracket's free symbols other than ``var``,
-    sorted by name).
+    sorted by name).  An end marked open in ``open_ends`` is excluded from ``var``'s interval and
+    never evaluated (the residual may have a pole there): the bracket starts just inside it.
     """
     residual = sp.sympify(residual)
     lo, hi = (sp.sympify(b) for b in bracket)
@@ -102,11 +103,16 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
         with np.errstate(all="ignore"):
             a = np.broadcast_to(np.asarray(flo(*arrays), dtype=float), shape)
             b = np.broadcast_to(np.asarray(fhi(*arrays), dtype=float), shape)
+            if open_ends[0]:
+                a = step_inside(g, a, b, tuple(arrays))
+            if open_ends[1]:
+                b = step_inside(g, b, a, tuple(arrays))
             root = root_bracketed(g, a, b, args=tuple(arrays))
         return root if root.ndim else float(root)
 
     # named after its definition, so rebuilding a model gives the same names (stable mutant ids)
-    digest = hashlib.sha1(sp.srepr((residual, var, tuple(params), lo, hi)).encode()).hexdigest()[:8]
+    definition = (residual, var, tuple(params), lo, hi) + ((tuple(open_ends),) if any(open_ends) else ())
+    digest = hashlib.sha1(sp.srepr(definition).encode()).hexdigest()[:8]
     cls_name = f"{name}_implicit_{digest}"
     cls = type(cls_name, (ImplicitFunction,), {
         "nargs": len(params), "_residual": residual, "_var": var, "_params": params,

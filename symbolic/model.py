@@ -909,7 +909,8 @@ class Model:
         others = [s.name for s in syms if s != cut.var]
         dom = self.space.by_symbol(cut.var).domain
         root, _ = find_root(lambda x, *values: g(**dict(zip(others, values)), **{cut.var.name: x}), n,
-                            dom.lo, dom.hi, args=tuple(draws[s] for s in others))
+                            dom.lo, dom.hi, args=tuple(draws[s] for s in others), lo_open=dom.lo_open,
+                            hi_open=dom.hi_open)
         return root
 
     def claim_by_id(self, claim_id: str) -> Claim:

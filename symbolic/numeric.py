@@ -255,25 +255,79 @@ def _evaluate(expr: sp.Basic, point: Mapping[sp.Symbol, np.ndarray], shape) -> n
 
 
 def find_root(g, n: int, lo: float | None = None, hi: float | None = None, start: float = 1.0,
-              max_doublings: int = 60, iterations: int = 200, args: tuple = ()):
+              max_doublings: int = 60, iterations: int = 200, args: tuple = (), lo_open: bool = False,
+              hi_open: bool = False):
     """Vectorised root of ``g(x, *args) = 0`` for ``n`` independent problems.
 
     ``g(x, *args)`` takes an array ``x`` of length ``n`` (and ``args`` cut down alike) and
     returns an array.  The search starts on ``[lo, hi]`` (the variable's domain; ``None`` is
     unbounded) and widens an unbounded side by doubling until ``g`` changes sign; problems with
-    no sign change inside the domain are then bracketed on the whole real line (a cutoff may lie
-    outside its variable's domain).  Then :func:`root_bracketed`.  Returns ``(root, bracketed)``;
-    ``root`` is NaN where no sign change was found.
+    no sign change inside the domain are then bracketed beyond each finite end in turn, widening
+    outward (a cutoff may lie outside its variable's domain).  Then :func:`root_bracketed`.
+    Returns ``(root, bracketed)``; ``root`` is NaN where no sign change was found.
+
+    An end excluded from the domain (``lo_open``, ``hi_open``) is never evaluated: the bracket
+    starts just inside it, and the search beyond it just outside (:func:`step_inside`), so a
+    condition with a pole there -- ``1/(1 - d)`` on ``d`` in ``[0, 1)`` -- is bracketed where it
+    is finite, and no bracket straddles the pole (a sign change across a pole is no root).  The
+    excluded end itself is evaluated only where ``g`` changes sign within one rounding step across
+    it, to tell a root exactly at the end (``g`` finite there) from a pole.
     """
     args = tuple(np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in args)
-    a, b, found = _bracket(g, args, n, lo, hi, start, max_doublings)
-    if not found.all() and (lo is not None or hi is not None):
-        # no sign change in the domain: try the whole real line (a g without args sees every problem)
+    a, b, found = _bracket(g, args, n, lo, hi, start, max_doublings, lo_open, hi_open)
+    for end, below, end_open in ((lo, True, lo_open), (hi, False, hi_open)):
+        if end is None or found.all():
+            continue
+        # no sign change in the domain: search beyond this end (a g without args sees every problem)
         rest = np.flatnonzero(~found) if args else np.arange(n)
-        a2, b2, found2 = _bracket(g, tuple(x[rest] for x in args), rest.size, None, None, start, max_doublings)
-        moved = rest[~found[rest]]
-        a[moved], b[moved], found[moved] = (v[~found[rest]] for v in (a2, b2, found2))
-    return root_bracketed(g, a, b, iterations, args=args or None), found
+        side = (None, end, False, end_open) if below else (end, None, end_open, False)
+        a2, b2, found2 = _bracket(g, tuple(x[rest] for x in args), rest.size, *side[:2], start, max_doublings,
+                                  *side[2:])
+        take = ~found[rest] & found2
+        a[rest[take]], b[rest[take]], found[rest[take]] = a2[take], b2[take], True
+    ends = {}
+    for end, end_open in ((lo, lo_open), (hi, hi_open)):
+        if end is not None and end_open and not found.all():
+            # a sign change within one rounding step either side of an excluded end: a root exactly
+            # there (g finite and smallest at the end, e.g. a_J/q at a_J = 0) or a pole (not finite)
+            rest = np.flatnonzero(~found) if args else np.arange(n)
+            sub = tuple(x[rest] for x in args)
+            with np.errstate(all="ignore"):
+                fb, fa, fe = (np.asarray(g(np.full(rest.size, float(x)), *sub), dtype=float)
+                              for x in (np.nextafter(end, -np.inf), np.nextafter(end, np.inf), end))
+            at = ~found[rest] & (np.sign(fb) * np.sign(fa) <= 0) & np.isfinite(fe) & \
+                (np.abs(fe) <= np.minimum(np.abs(fa), np.abs(fb)))
+            ends[float(end)] = rest[at]
+            found[rest[at]] = True
+    root = root_bracketed(g, a, b, iterations, args=args or None)
+    for end, where in ends.items():
+        root[where] = end
+    return root, found
+
+
+def step_inside(g, x, toward, args: tuple = (), tries: int = 12) -> np.ndarray:
+    """Ends ``x`` of open intervals moved just inside, toward ``toward`` (arrays alike): to the
+    next float, and where ``g(x, *args)`` is not finite there (a pole at the excluded end that
+    overflows), further in by ``16^k`` times the rounding step, at most a quarter of the way to
+    ``toward``.  The excluded end itself is never evaluated.  (A ``g`` without ``args`` is
+    called on every problem.)"""
+    x0, toward = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(toward, dtype=float))
+    shape = x0.shape
+    x0, toward = x0.ravel().astype(float), toward.ravel()
+    args = tuple(np.broadcast_to(np.asarray(v, dtype=float), shape).ravel() for v in args)
+    out = np.nextafter(x0, toward)
+    step = np.finfo(float).eps * (1 + np.abs(x0))
+    with np.errstate(all="ignore"):
+        f = np.broadcast_to(np.asarray(g(out, *args), dtype=float), out.shape).copy()
+        for _ in range(tries):
+            bad = np.flatnonzero(~np.isfinite(f) & np.isfinite(toward))
+            if bad.size == 0:
+                break
+            step = step * 16
+            gap = toward[bad] - x0[bad]
+            out[bad] = x0[bad] + np.sign(gap) * np.minimum(step[bad], 0.25 * np.abs(gap))
+            f[bad] = _at(g, out, bad, tuple(v[bad] for v in args))
+    return out.reshape(shape)
 
 
 def root_bracketed(g, lo, hi, iterations: int = 200, args: tuple | None = None) -> np.ndarray:
@@ -360,9 +414,10 @@ def root_bracketed_in(g, lo, hi, point: Mapping[str, np.ndarray], iterations: in
                           args=tuple(point[k] for k in keys))
 
 
-def _bracket(g, args, n, lo, hi, start, max_doublings):
-    """Initial intervals from the domain, then each unbounded side of the problems without a
-    sign change yet doubled until there is one.  Returns ``(a, b, found)``."""
+def _bracket(g, args, n, lo, hi, start, max_doublings, lo_open=False, hi_open=False):
+    """Initial intervals from the domain (open finite ends stepped inside), then each unbounded
+    side of the problems without a sign change yet doubled until there is one.  Returns
+    ``(a, b, found)``."""
     if lo is None and hi is None:
         a, b = -start, start
     elif hi is None:
@@ -372,6 +427,10 @@ def _bracket(g, args, n, lo, hi, start, max_doublings):
     else:
         a, b = lo, hi
     a, b = np.full(n, float(a)), np.full(n, float(b))
+    if lo is not None and lo_open:
+        a = step_inside(g, a, b, args)
+    if hi is not None and hi_open:
+        b = step_inside(g, b, a, args)
     with np.errstate(all="ignore"):
         fa, fb = np.asarray(g(a, *args), dtype=float), np.asarray(g(b, *args), dtype=float)
         found = np.sign(fa) * np.sign(fb) <= 0

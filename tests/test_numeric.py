@@ -135,3 +135,77 @@ def test_mp_recheck_settles_an_ill_conditioned_root():
     assert mp_recheck((1 + sp.Rational(1, 10**6)) / (p - q), point, root[0], diff, x) > 1e-7
     assert mp_recheck(1 / (p - q), point, float("nan"), diff, x) is None
     assert mp_recheck(1 / (p - q), point, closed) < 1e-15  # a value compared as it is
+
+
+# ---- open domains: a pole at an excluded end is never evaluated, never bracketed ------------
+def _one_shot(x, T, R, P):
+    """The grim-trigger PD's one-shot deviation condition with 1/(1 - d) left uncleared."""
+    return R / (1 - x) - (T + x * P / (1 - x))
+
+
+def test_find_root_never_evaluates_an_excluded_end_with_a_pole():
+    """d in [0, 1): the roots (T - R)/(T - P) inside, and outside (R > T, below 0) -- where a
+    bracket across the whole line would straddle the pole at d = 1 -- without evaluating d = 1."""
+    rng = np.random.default_rng(4)
+    T, P = rng.uniform(2, 3, 500), rng.uniform(0, 1, 500)
+    R = np.concatenate([rng.uniform(1, 2, 250), rng.uniform(3.5, 4, 250)])   # half with R > T
+    seen = []
+
+    def g(x, *a):
+        seen.append(np.asarray(x, dtype=float).copy())
+        return _one_shot(x, *a)
+
+    root, found = find_root(g, 500, lo=0.0, hi=1.0, hi_open=True, args=(T, R, P))
+    assert found.all()
+    assert np.allclose(root, (T - R) / (T - P), rtol=1e-12, atol=1e-14)
+    assert not any((x == 1.0).any() for x in seen)
+    # the closed end 0 may be evaluated; so without the flag the pole is (the old failure)
+    _, found_closed = find_root(lambda x, *a: _one_shot(x, *a), 500, lo=0.0, hi=1.0, args=(T, R, P))
+    assert not found_closed[:250].any()
+
+
+def test_find_root_steps_past_an_overflowing_pole_and_keeps_a_root_at_the_end():
+    # 1/(1 - x)^20 overflows to inf at the next float below 1: the end steps further in
+    root, found = find_root(lambda x: (1 - x) ** -20.0 - 2.0, 1, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    assert found.all() and abs(root[0] - (1 - 2 ** (-1 / 20))) < 1e-14
+    # a root exactly at an excluded end (a_J/q at a_J = 0) is still found there
+    q, a = np.array([0.3, 0.6, 0.9]), np.array([0.0, 0.0, 0.15])
+    root, found = find_root(lambda x, q, a: q * x - a, 3, lo=0.0, hi=1.0, lo_open=True, hi_open=True, args=(q, a))
+    assert found.all() and np.allclose(root, a / q, rtol=1e-14, atol=1e-300)
+    # a pole at the end is no root: 1/x - 1/x on both sides of 0 changes sign, but it is not finite at 0
+    root, found = find_root(lambda x: -1 / x, 1, lo=0.0, hi=1.0, lo_open=True)
+    assert not found.any() and np.isnan(root).all()
+
+
+def _discount_model(uncleared: str, domain):
+    from symbolic import Model, interval
+
+    m = Model("pd_threshold", title="grim trigger threshold")
+    m.parameter("T", interval(2, 3), "T", "temptation")
+    m.parameter("R", interval(1, 2, True, True), "R", "reward")
+    m.parameter("P", interval(0, 1), "P", "punishment")
+    d = m.parameter("d", domain, r"\delta", "discount factor")
+    game = m.payoffs(["Row"])
+    game.outcome("Coop", "cooperate forever", Row=uncleared)
+    game.outcome("Dev", "deviate, then mutual defection", Row="T + d*P/(1 - d)")
+    m.cutoff("dhat", game.prefers("Row", "Coop", "Dev", "cooperation is sustained"), solve_for=d,
+             latex=r"\hat\delta", description="the cooperation threshold")
+    return m
+
+
+def test_discount_cutoff_with_the_pole_uncleared_passes_its_cross_check():
+    """The issue's failure: R/(1-d) >= T + d P/(1-d) written as it is, d in [0, 1) or (0, 1); the
+    cross-check was `max error inf` (bracketed at d = 1).  Also an implicit cutoff (a quartic
+    with no usable closed form) on the same interval: its own root finder steps inside too."""
+    from symbolic import PROBABILITY, interval
+
+    for domain in (interval(0, 1, right_open=True), PROBABILITY):
+        m = _discount_model("R/(1 - d)", domain)
+        assert abs(m.evaluate("dhat", T=2.5, R=1.5, P=0.5) - 0.5) < 1e-15   # (T - R)/(T - P)
+        (check,) = m.cross_check(samples=500)
+        assert check.passed and check.max_error < 1e-12, check
+    m = _discount_model("R/(1 - d) + d**3", interval(0, 1, right_open=True))
+    assert "implicit" in str(m.quantities["dhat"].expr)
+    (check,) = m.cross_check(samples=300)
+    assert check.passed, check
+    assert 0 < m.evaluate("dhat", T=2.5, R=1.5, P=0.5) < 1

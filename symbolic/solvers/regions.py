@@ -35,6 +35,14 @@ def ends(relations: Sequence[sp.Basic]) -> tuple:
     return (sp.Max(*dict.fromkeys(lows)) if lows else None, sp.Min(*dict.fromkeys(highs)) if highs else None)
 
 
+def open_ends(relations: Sequence[sp.Basic]) -> tuple[bool, bool]:
+    """Whether each end :func:`ends` gives is excluded: a strict bound (``x > lo``) that is the
+    end itself.  An end that is a ``Max``/``Min`` of several bounds counts as closed."""
+    lo, hi = ends(relations)
+    return (any(isinstance(r, sp.StrictGreaterThan) and r.rhs == lo for r in relations),
+            any(isinstance(r, sp.StrictLessThan) and r.rhs == hi for r in relations))
+
+
 def classify(condition: sp.Basic, hypotheses: Sequence[sp.Basic], timeout_ms: int = 5000) -> str:
     """``'always'``, ``'never'``, ``'sometimes'`` or ``'undecided'``: where ``condition`` holds
     among the points satisfying ``hypotheses``."""

@@ -33,7 +33,7 @@ import sympy as sp
 from ..decide import NotEncodable, decide
 from ..errors import DerivationError
 from .budget import run_with_budget
-from .regions import classify, ends, sign, simplify_condition
+from .regions import classify, ends, open_ends, sign, simplify_condition
 
 #: sample points of the region at which a candidate z3 cannot read is checked to lie in I
 CANDIDATE_POINTS = 200
@@ -138,7 +138,7 @@ def monotone_root(name: str, D: sp.Basic, var: sp.Symbol, relations: Sequence[sp
                               f"bounded interval for {var}")
     from ..implicit import implicit
 
-    value = implicit(name, D, var, (lo, hi), latex=latex)
+    value = implicit(name, D, var, (lo, hi), latex=latex, open_ends=open_ends(relations))
     return MonotoneRoot(value, s, slope, region, f"{existence}; no usable closed form (an implicit root)", False)
 
 

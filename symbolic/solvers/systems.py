@@ -40,7 +40,7 @@ import sympy as sp
 from ..errors import DerivationError
 from ..implicit import lift_piecewise
 from .budget import run_with_budget
-from .regions import classify, ends, sign, simplify_condition
+from .regions import classify, ends, open_ends, sign, simplify_condition
 
 
 @dataclass
@@ -243,7 +243,7 @@ def _implicit_root(eq, u, relations, hypotheses, names, timeout_ms):
         raise DerivationError(f"no closed form for {u}, and an implicit solution needs a bounded domain for {u}")
     slope = sign(sp.diff(eq, u), list(hypotheses) + list(relations[u]), timeout_ms)
     name, latex = names.get(u, (str(u), None))
-    root = implicit(name, eq, u, (lo, hi), latex=latex)
+    root = implicit(name, eq, u, (lo, hi), latex=latex, open_ends=open_ends(relations[u]))
     how = ("unique: the condition is strictly monotone in the unknown (z3)" if slope
            else "uniqueness not decided (the derivative's sign is not decidable)")
     return [({u: root}, sp.true)], f"implicit root on the interval ({how})", \
@@ -333,7 +333,7 @@ def _fixed_point(explicit, relations, names) -> tuple[dict, list]:
     if lo is None or hi is None:
         raise DerivationError(f"no closed form for {u}: an implicit solution needs a bounded domain for {u}")
     name, latex = names.get(u, (str(u), None))
-    root = implicit(name, G - u, u, (lo, hi), latex=latex)
+    root = implicit(name, G - u, u, (lo, hi), latex=latex, open_ends=open_ends(relations[u]))
     values = {u: root}
     for v, g in reversed(chain):
         values[v] = compose(g, u, root).xreplace({w: values[w] for w in values if w != u})
