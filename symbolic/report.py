@@ -8,6 +8,7 @@ twice and fails on LaTeX errors or undefined references.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -119,6 +120,8 @@ def _sci(x) -> str:
         return "--"
     if x == 0:
         return "0"
+    if not math.isfinite(x):  # a cross-check that found no root where the closed form has one
+        return r"\infty" if x > 0 else (r"-\infty" if x < 0 else r"\mathrm{NaN}")
     mant, exp = f"{x:.1e}".split("e")
     return f"{mant}\\times 10^{{{int(exp)}}}"
 

@@ -221,3 +221,28 @@ def test_written_files_get_the_users_umask(tmp_path, umask):
     assert len(paths) >= 3
     for path in paths:
         assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~umask), path.name
+
+
+def test_an_infinite_cross_check_error_is_reported_not_a_crash(tmp_path, monkeypatch, capsys):
+    """A cross-check whose root finder finds no root (max error inf) printed `internal error:
+    ValueError` from `report`; now its row reads $\\infty$ and NO, the report is written (and
+    compiles), and `report` exits 1 like every failed cross-check."""
+    import numpy as np
+
+    import symbolic.model as modellib
+    from derivations.cli import main
+
+    def no_root(g, n, *args, **kwargs):
+        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+
+    monkeypatch.setattr(modellib, "find_root", no_root)
+    out = tmp_path / "out"
+    code = main(["report", str(ROOT / "examples" / "audience_costs.py"), "--out", str(out), "--quiet", "--no-cache",
+                 "--samples", "200"] + ([] if reportlib.latex_engine() or os.environ.get("REQUIRE_LATEX") else ["--no-pdf"]))
+    assert code == 1
+    assert "cross-check disagrees: khat max error inf" in capsys.readouterr().err
+    body = (out / "audience_costs-body.tex").read_text()
+    row = next(line for line in body.splitlines() if line.startswith(r"\hat{k} &"))
+    assert r"\infty" in row and r"\textbf{NO}" in row
+    if reportlib.latex_engine() is not None or os.environ.get("REQUIRE_LATEX"):
+        assert (out / "audience_costs.pdf").exists()
