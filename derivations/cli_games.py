@@ -93,6 +93,21 @@ def _grid(lo, hi, steps) -> list:
     return [lo + (hi - lo) * sp.Rational(k, steps) for k in range(steps + 1)]
 
 
+def _inside_open_ends(par, grid: list) -> tuple[list, str | None]:
+    """The grid with a value at an end that ``par``'s domain excludes (``d = 1`` of ``[0, 1)``)
+    moved just inside, by a hundredth of a grid step; and a note saying so (None if none moved)."""
+    dom, grid, moved = par.domain, list(grid), []
+    shift = (grid[-1] - grid[0]) / (100 * max(len(grid) - 1, 1))
+    for k, end, is_open, sign in ((0, dom.lo, dom.lo_open, 1), (-1, dom.hi, dom.hi_open, -1)):
+        if end is not None and is_open and shift > 0 and grid[k] == exact(end):
+            moved.append((grid[k], grid[k] + sign * shift))
+            grid[k] = grid[k] + sign * shift
+    if not moved:
+        return grid, None
+    return grid, (f"{par.name}'s domain {dom.describe()} excludes {' and '.join(f'{par.name}={a}' for a, _ in moved)}: "
+                  f"swept at {' and '.join(str(b) for _, b in moved)} instead (a hundredth of a step inside)")
+
+
 def cmd_sweep(args) -> int:
     model = load(args.model)
     from .cli import _parse_assignments
@@ -105,7 +120,9 @@ def cmd_sweep(args) -> int:
         raise ToolkitError(f"{param} is swept; do not give it a value")
     gname, game = _pick(model, given, args.game, free_param=param)
     values = _values(model, args.assignments, game, skip=(param,))
-    grid = _grid(args.start, args.stop, args.steps)
+    grid, note = _inside_open_ends(model.domain[param], _grid(args.start, args.stop, args.steps))
+    if note and not getattr(args, "quiet", False):
+        print(f"note: {note}", file=sys.stderr)
     model.domain.check({param: float(v) for v in (grid[0], grid[-1])})
     t0 = time.perf_counter()
     if args.exact:
@@ -125,7 +142,7 @@ def cmd_sweep(args) -> int:
     if args.json:
         print(json.dumps({"model": model.name, "game": gname, "parameter": param, "method": method,
                           "values_resolved_exactly": None if args.exact else resolved, "rows": rows,
-                          "seconds": round(elapsed, 3)}, indent=2))
+                          "notes": [note] if note else [], "seconds": round(elapsed, 3)}, indent=2))
     else:
         print(f"{model.name} ({gname}): stationary equilibria against {param}")
         print(f"{param:>10}  #eq  full  sporadic  none  continua  cooperative-profile")

@@ -147,6 +147,23 @@ def test_cli_sweep_two_state_game():
     assert [r["labels"] for r in rows] == [{"full": 0, "sporadic": 0, "none": 1}] * 3
 
 
+def test_cli_sweep_steps_inside_an_open_interval():
+    """d in (0, 1): `--from 0 --to 1` was refused (d = 0 and d = 1 lie outside the domain); the grid
+    values at the excluded ends move a hundredth of a step inside, with a note (in the JSON; on
+    stderr unless --quiet), and the rest of the grid is unchanged.  A value beyond an end is still
+    refused."""
+    game = ["t_D=4", "f_D=-4", "s_D=-3", "t_C=1", "f_C=-7", "s_C=-9", "q=0.3"]
+    out = run("sweep", "called_bluff", "d", *game, "--from", "0", "--to", "1", "--steps", "4", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert [r["value"] for r in data["rows"]] == ["1/400", "1/4", "1/2", "3/4", "399/400"]
+    note = "d's domain (0, 1) excludes d=0 and d=1: swept at 1/400 and 399/400 instead"
+    assert len(data["notes"]) == 1 and data["notes"][0].startswith(note)
+    assert [r["labels"] for r in data["rows"]] == [{"full": 0, "sporadic": 0, "none": 1}] * 5
+    beyond = run("sweep", "called_bluff", "d", *game, "--from", "0", "--to", "1.5", "--steps", "4")
+    assert beyond.returncode == 2 and "outside its domain" in beyond.stderr
+
+
 def test_cli_search():
     out = run("search", "called_bluff", "--json")
     assert out.returncode == 0
