@@ -48,6 +48,7 @@ def build() -> Model:
                          r"\hat\delta", "the smallest discount factor at which grim trigger sustains cooperation")
     m.instance("grim", T=5, R=3, P=1, S=0, d="2/5")
     m.instance("grim", T=5, R=3, P=1, S=0, d="7/10")
+    m.sweep_figure("grim", "d", T=5, R=3, P=1, S=0)
 
     # ---- Claims --------------------------------------------------------------------------------
     m.claim(Claim("RPD-1", "The threshold is the textbook (T - R)/(T - P).",

@@ -185,6 +185,11 @@ def _step_verdict(verifier: PartVerifier, before, after, label: str, where: sp.B
     return verifier.verify(step)
 
 
+def _state_diagram(game):
+    from .games.figures import state_diagram
+    return state_diagram(game)
+
+
 class Model:
     """A game-theoretic model: parameters, payoffs, derived quantities, claims."""
 
@@ -550,6 +555,30 @@ class Model:
             game.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in players)
         self.stochastic_games[name] = game
         self.declared_games.append(name)
+        self.figures.append(Figure(f"{name}-states", f"The states and transitions of the game {name} (arrows "
+                                   "labelled with the action profiles that move play; thick: the start state).",
+                                   lambda model, game=game: _state_diagram(game)))
+
+    def sweep_figure(self, game: str, parameter: str, steps: int = 101, **fixed) -> None:
+        """A report figure of every stationary equilibrium of the stochastic game ``game`` along
+        ``parameter`` (``steps`` exact values across its domain, excluded ends left out), the other
+        parameters fixed at ``fixed``."""
+        if game not in self.stochastic_games:
+            raise UnknownNameError(f"unknown stochastic game {game!r}; games are: {', '.join(self.stochastic_games)}")
+        dom = self.domain[parameter].domain
+        if dom.lo is None or dom.hi is None:
+            raise DomainError(f"sweep_figure: {parameter}'s domain {dom.describe()} is unbounded")
+        self.domain.check({k: float(sp.Rational(str(v))) for k, v in fixed.items()})
+        lo, hi = sp.Rational(str(dom.lo)), sp.Rational(str(dom.hi))
+        grid = [lo + (hi - lo) * sp.Rational(k, steps - 1) for k in range(steps)]
+        grid = [v for v in grid if not (v == lo and dom.lo_open) and not (v == hi and dom.hi_open)]
+        point = {k: sp.Rational(str(v)) for k, v in fixed.items()}
+        from .games.figures import sweep_figure
+
+        self.figures.append(Figure(f"{game}-sweep-{parameter}", f"Every stationary equilibrium of the game {game} "
+                                   f"against ${self.domain[parameter].latex}$ ({steps} values; exact fast sweep), "
+                                   "by cooperation label; marker size: how many.",
+                                   lambda model: sweep_figure(self.stochastic_games[game], parameter, point, grid)))
 
     def stochastic_game(self, name: str, players: Sequence[str], states: Sequence[str], discount,
                         start: str | None = None, cooperation: Mapping[str, tuple] | None = None):

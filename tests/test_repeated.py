@@ -91,3 +91,23 @@ def test_repeated_game_mistakes_are_one_line(kw, words):
     assert "\n" not in str(info.value)
     for w in words:
         assert w in str(info.value), str(info.value)
+
+
+def test_report_section_and_figures_are_generated_from_the_game(tmp_path):
+    """The report's stochastic-game section: the 8 state/profile rows, the derived region, every
+    equilibrium at the two instances (1 and 3); the state diagram's arrows are the game's."""
+    from symbolic import report as reportlib
+    from symbolic.games.figures import _edges
+
+    m = load(str(EXAMPLE))
+    ctx = reportlib.context(m, m.verify(samples=200), m.cross_check(200), {})
+    (g,) = ctx["solving"]["stochastic"]
+    assert len(g["rows"]) == 8 and g["automaton"] == "grim trigger"
+    assert "delta" in g["profiles"][0]["region"]
+    assert [len(i["equilibria"]) for i in g["instances"]] == [1, 3]
+    assert any("sqrt{305}" in e["play"] for e in g["instances"][1]["equilibria"])
+    edges = _edges(m.stochastic_games["grim"])
+    assert edges == {("cooperate", "cooperate"): ["C,C"], ("cooperate", "punish"): ["C,D; D,C; D,D"],
+                     ("punish", "punish"): ["any profile"]}
+    figures = reportlib.write_figures(m, tmp_path)
+    assert [f["path"] for f in figures] == ["figures/repeated_pd-grim-states.pdf", "figures/repeated_pd-grim-sweep-d.pdf"]
