@@ -445,3 +445,45 @@ def test_nonlinear_positive_dimensional_halves_have_exact_witnesses_and_dimensio
                     assert g.is_equilibrium(w) and c.contains(w)
     # the pure equilibria are end points of interval continua
     assert all(e.on_continuum for e in eqs.equilibria)
+
+
+# ---- output: exact strings in simplest form, every action's probability -------------------
+def test_exact_values_print_in_simplest_form():
+    """`equilibria --json` gave `5/28 + sqrt(305)/28`; a quadratic surd now prints as one fraction
+    over an integer denominator with rationalised denominators, and reads back to the same number."""
+    from symbolic.games.stochastic import _exact_str
+    g = grim_pd(d=R(7, 10), T=5, Rw=3, P=1, S=0)
+    mixed = next(e for e in g.equilibria().equilibria if not e.is_pure())
+    row = mixed.as_json(g)["states"]["Coop"]["1"]
+    assert row["exact_probability_c"] == "(5 + sqrt(305))/28"
+    assert row["exact_value"] == "(3*sqrt(305) + 85)/21"
+    assert sp.sympify(row["exact_value"]) - mixed.values[("Coop", "1")] == 0
+    cases = {1 / (3 + sp.sqrt(5)): "(3 - sp.sqrt(5))/4", 2 / (sp.sqrt(20) - 2): "(1 + sp.sqrt(5))/4",
+             R(1, 2) + sp.sqrt(2) / 2 + sp.sqrt(3) / 3: "(3 + 2*sp.sqrt(3) + 3*sp.sqrt(2))/6",
+             sp.sqrt(5) / 3: "sp.sqrt(5)/3", R(-3, 4): "-3/4"}
+    for x, want in cases.items():
+        got = _exact_str(x)
+        assert got == want.replace("sp.", ""), (x, got)
+        assert sp.simplify(sp.sympify(got) - x) == 0
+    # interval end points of continua too
+    ends = [c.halves[0].interval.as_json() for c in quadratic_game().equilibria().continua
+            if c.halves[0].interval is not None]
+    assert {e["lower"] for e in ends} | {e["upper"] for e in ends} == {"0", "1", "(19 + 3*sqrt(89))/66"}
+
+
+def test_describe_shows_every_actions_probability():
+    """describe() printed only P(player plays <first action>); now each action of each player in
+    each state, those played with probability 0 included."""
+    g = grim_pd(d=R(7, 10), T=5, Rw=3, P=1, S=0)
+    text = g.equilibria().describe()
+    lines = text.splitlines()
+    assert "    Coop 1 plays (c 1, d 0), V_1 = 10; 2 plays (c 1, d 0), V_2 = 10" in lines
+    assert "    Pun  1 plays (c 0, d 1), V_1 = 3.33333; 2 plays (c 0, d 1), V_2 = 3.33333" in lines
+    assert "    Coop 1 plays (c 0.802295, d 0.197705), V_1 = 6.54251; 2 plays (c 0.802295, d 0.197705), " \
+           "V_2 = 6.54251" in lines
+    # a state where a player has one action: that action, with probability 1
+    g2 = StochasticGame(("1", "2"), ("A",), R(1, 2))
+    g2.set_actions("A", ("a", "b", "c"), ("x",))
+    for a, u in zip("abc", (1, 0, 0)):
+        g2.stage("A", (a, "x"), (u, 0), "A")
+    assert "    A    1 plays (a 1, b 0, c 0), V_1 = 2; 2 plays (x 1), V_2 = 0" in g2.equilibria().describe().splitlines()

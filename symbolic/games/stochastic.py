@@ -631,8 +631,20 @@ def _round(x: float) -> float:
 
 
 def _exact_str(x) -> str:
+    """An exact number as a string in simplest form: denominators rationalised
+    (:func:`sympy.radsimp`) and one integer denominator under integer coefficients, so a quadratic
+    surd reads ``(5 + sqrt(305))/28``, not ``5/28 + sqrt(305)/28`` or ``1/(sqrt(305)/5 - ...)``.
+    Long expressions (more than 80 operations) and non-numbers are printed as they are."""
     x = sp.sympify(x)
-    return str(x)
+    if x.is_Rational or not x.is_number or sp.count_ops(x) > 80:
+        return str(x)
+    num, den = sp.fraction(sp.together(sp.expand(sp.radsimp(x))))
+    num, den = sp.expand(num), sp.expand(den)
+    if den == 1:
+        return str(num)
+    if not den.is_Integer:
+        return str(num / den)
+    return f"({num})/{den}" if isinstance(num, sp.Add) else f"{num}/{den}"
 
 
 def _show(x) -> str:
@@ -640,7 +652,7 @@ def _show(x) -> str:
     x = sp.sympify(x)
     if x.is_Rational:
         return str(x)
-    return f"{x} (~{float(sp.N(x, 17)):.6g})"
+    return f"{_exact_str(x)} (~{float(sp.N(x, 17)):.6g})"
 
 
 def _sign(v) -> int:
@@ -702,7 +714,7 @@ class Interval:
 
     def as_json(self) -> dict:
         """Exact end points as strings, their floats, and closedness."""
-        return {"lower": str(self.lower), "upper": str(self.upper), "lower_closed": self.lower_closed,
+        return {"lower": _exact_str(self.lower), "upper": _exact_str(self.upper), "lower_closed": self.lower_closed,
                 "upper_closed": self.upper_closed, "lower_float": float(sp.N(self.lower, 17)),
                 "upper_float": float(sp.N(self.upper, 17))}
 
@@ -834,9 +846,9 @@ class HalfSet:
                 "equations": [str(e) for e in self.equations],
                 "inequalities": [str(e) for e in self.inequalities],
                 "positive": [str(e) for e in self.positive], "tight": [str(e) for e in self.tight],
-                "point": None if self.point is None else [str(v) for v in self.point],
+                "point": None if self.point is None else [_exact_str(v) for v in self.point],
                 "interval": None if self.interval is None else self.interval.as_json(),
-                "vertices": None if self.vertices is None else [[str(v) for v in vx] for vx in self.vertices],
+                "vertices": None if self.vertices is None else [[_exact_str(v) for v in vx] for vx in self.vertices],
                 "decided": self.decided}
 
 
@@ -1017,12 +1029,14 @@ class EquilibriumSet:
 
 
 def _strategy_lines(g: StochasticGame, e: Equilibrium) -> list[str]:
+    """One line per state: each player's probability of every one of their actions there (those
+    played with probability 0 too) and their value, ``1 plays (c 0.8, d 0.2), V_1 = 6.5``."""
     out = []
     for s in g.states:
         parts = []
         for i, pl in enumerate(g.players):
-            a = g.actions[s][i][0]
-            parts.append(f"P({pl} plays {a}) = {e.probability(s, pl, a):.6g}, V_{pl} = {e.value(s, pl):.6g}")
+            mix = ", ".join(f"{a} {e.probability(s, pl, a):.6g}" for a in g.actions[s][i])
+            parts.append(f"{pl} plays ({mix}), V_{pl} = {e.value(s, pl):.6g}")
         out.append(f"    {s:<4} " + "; ".join(parts))
     return out
 
