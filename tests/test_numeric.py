@@ -159,7 +159,7 @@ def test_find_root_never_evaluates_an_excluded_end_with_a_pole():
     assert found.all()
     assert np.allclose(root, (T - R) / (T - P), rtol=1e-12, atol=1e-14)
     assert not any((x == 1.0).any() for x in seen)
-    # the closed end 0 may be evaluated; so without the flag the pole is (the old failure)
+    # without the flag d = 1 is evaluated: inf - inf is NaN there, and no root is found (the old failure)
     _, found_closed = find_root(lambda x, *a: _one_shot(x, *a), 500, lo=0.0, hi=1.0, args=(T, R, P))
     assert not found_closed[:250].any()
 
