@@ -363,8 +363,9 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
         s.set_defaults(func=func)
 
-    from . import cli_games
+    from . import cli_games, cli_tex
     cli_games.register(sub)
+    cli_tex.register(sub)
     for command in sub.choices.values():
         _global_options(command, after_command=True)
     return p
