@@ -58,7 +58,7 @@ def _safe_math(tex: str) -> str:
     brackets = t.count("(") == t.count(")") and t.count("[") == t.count("]")
     if balanced and brackets and not re.search(r"\\(begin|end|text\s*\{\s*\})", t):
         return t
-    return r"\text{\texttt{" + _escape(t) + "}}"
+    return r"\parbox[t]{0.42\textwidth}{\raggedright\footnotesize\texttt{" + _escape(t) + "}}"
 
 
 def _escape(text: str) -> str:
@@ -88,10 +88,19 @@ def report(result, title: str) -> str:
         for k, s in enumerate(steps):
             mark = MARKS.get(s.status, "?")
             rel = REL_TEX.get(s.relation, "")
-            lhs = _safe_math(s.lhs) if (k == 0 or s.kind != "step" or steps[k - 1].rhs != s.lhs) else ""
+            tag = f"&& [{mark}]\\ \\text{{line {s.line}}}"
             if s.kind == "link":
-                lhs = r"\text{(row before)}"
-            rows.append(f"{lhs} &{rel} {_safe_math(s.rhs) if s.rhs else ''} && [{mark}]\\ \\text{{line {s.line}}}")
+                if k == 0 or steps[k - 1].kind == "link" or not s.lhs.endswith(steps[k - 1].rhs):
+                    rows.append(f"& {_safe_math(s.lhs)}")
+                rows.append(f"\\text{{then}}\\ & {_safe_math(s.rhs)} {tag}")
+                continue
+            if s.kind == "display":
+                rows.append(f"& {_safe_math(s.lhs)} {tag}")
+                continue
+            shown = k > 0 and (steps[k - 1].rhs == s.lhs or (steps[k - 1].kind == "link"
+                                                           and steps[k - 1].rhs.endswith(s.lhs)))
+            lhs = "" if shown else _safe_math(s.lhs)
+            rows.append(f"{lhs} &{rel} {_safe_math(s.rhs) if s.rhs else ''} {tag}")
         out.append(" \\\\\n".join(rows))
         out.append(r"\end{align*}")
         out.append(r"\begin{itemize}")
