@@ -8,9 +8,10 @@
   close), or with ``--exact`` the exact enumeration at every value.
 * ``search MODEL [--bound ...] [--json]`` -- the model's inverse search (CB-8 for ``called_bluff``).
 
-A model takes part by giving its :class:`symbolic.Model` a ``stochastic_games`` dict (name ->
-:class:`symbolic.games.stochastic.StochasticGame` with symbolic parameters) and, for ``search``, an
-``inverse_search`` callable.  Every input error is a one-line :class:`symbolic.ToolkitError`.
+A model takes part by declaring its games with ``Model.stochastic_game`` / ``repeated_game`` /
+``add_stochastic_game`` (several by name, ``--game NAME``); the sweep's profile column (JSON
+``cooperative_profile``) says whether the game's first ``Model.stationary_profile`` is an equilibrium.
+For ``search`` a model sets an ``inverse_search`` callable.  Every input error is a one-line :class:`symbolic.ToolkitError`.
 """
 from __future__ import annotations
 
@@ -21,14 +22,15 @@ import time
 import sympy as sp
 
 from symbolic import ToolkitError
-from symbolic.games.stochastic import exact, sweep as run_sweep
+from symbolic.games.stochastic import exact
+from symbolic.games.stochastic import sweep as run_sweep
 from symbolic.games.stochastic_fast import fast_sweep
 
 from . import load
 
 
 def _games(model) -> dict:
-    games = getattr(model, "stochastic_games", None)
+    games = model.stochastic_games
     if not games:
         raise ToolkitError(f"model {model.name} has no stochastic game")
     return games
@@ -123,20 +125,21 @@ def cmd_sweep(args) -> int:
     grid, note = _inside_open_ends(model.domain[param], _grid(args.start, args.stop, args.steps))
     if note and not getattr(args, "quiet", False):
         print(f"note: {note}", file=sys.stderr)
-    model.domain.check({param: float(v) for v in (grid[0], grid[-1])})
+    for end in (grid[0], grid[-1]):  # both ends of the sweep lie in the parameter's domain
+        model.domain.check({param: float(end)})
     t0 = time.perf_counter()
     if args.exact:
         results = run_sweep(game.subs(values), param, grid)
     else:
         results = fast_sweep(game.subs(values), param, grid)
     elapsed = time.perf_counter() - t0
-    rows = []
+    rows, profile = [], _profile(model, gname)
     for v, eqs in zip(grid, results):
         labels = eqs.labels()
         rows.append({"value": str(v), "float": float(v), "equilibria": len(eqs.equilibria),
                      "continua": len(eqs.continua),
                      "labels": {lab: labels.count(lab) for lab in ("full", "sporadic", "none")},
-                     "cooperative_profile": _has_pure(eqs, model)})
+                     "cooperative_profile": _has_pure(eqs, profile)})
     resolved = sum(1 for eqs in results if getattr(eqs, "profiles_resolved", 0))
     method = "exact" if args.exact else "fast"
     if args.json:
@@ -145,7 +148,8 @@ def cmd_sweep(args) -> int:
                           "notes": [note] if note else [], "seconds": round(elapsed, 3)}, indent=2))
     else:
         print(f"{model.name} ({gname}): stationary equilibria against {param}")
-        print(f"{param:>10}  #eq  full  sporadic  none  continua  cooperative-profile")
+        print(f"{param:>10}  #eq  full  sporadic  none  continua  "
+              f"{profile.name if profile is not None else 'declared'}-profile")
         for r in rows:
             lab = r["labels"]
             print(f"{r['float']:>10.6g}  {r['equilibria']:>3}  {lab['full']:>4}  {lab['sporadic']:>8}  "
@@ -155,11 +159,17 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def _has_pure(eqs, model) -> bool | None:
-    coop = getattr(model, "cooperative_support", None)
-    if coop is None:
+def _profile(model, gname):
+    """The first stationary profile declared for the game (``Model.stationary_profile``), or None."""
+    return next((p for key, p in model.stationary_profiles.items() if key.split(":")[0] == gname), None)
+
+
+def _has_pure(eqs, profile) -> bool | None:
+    """Whether the declared profile is among the equilibria (None: the game has no declared profile)."""
+    if profile is None:
         return None
-    return any(e.support == coop for e in eqs.equilibria)
+    support = {k: tuple(mix) for k, mix in profile.strategy.items()}
+    return any(e.support == support for e in eqs.equilibria)
 
 
 def cmd_search(args) -> int:

@@ -547,17 +547,22 @@ class Model:
         return emap
 
     # -- stochastic and repeated games ---------------------------------------------------
-    def _register_game(self, game, name: str, players) -> None:
+    def add_stochastic_game(self, name: str, game):
+        """Register a :class:`~symbolic.games.StochasticGame` built elsewhere (e.g. by a function
+        the model's tests share) under ``name``, as :meth:`stochastic_game` does; returns it."""
         if name in self.stochastic_games:
             raise DerivationError(f"stochastic game {name!r} is declared twice")
         game.read = self.parse
         if self.game is not None:
-            game.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in players)
+            game.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in game.players)
         self.stochastic_games[name] = game
         self.declared_games.append(name)
-        self.figures.append(Figure(f"{name}-states", f"The states and transitions of the game {name} (arrows "
+        from .latex import escape
+
+        self.figures.append(Figure(f"{name}-states", f"The states and transitions of the game {escape(name)} (arrows "
                                    "labelled with the action profiles that move play; thick: the start state).",
                                    lambda model, game=game: _state_diagram(game)))
+        return game
 
     def sweep_figure(self, game: str, parameter: str, steps: int = 101, **fixed) -> None:
         """A report figure of every stationary equilibrium of the stochastic game ``game`` along
@@ -574,8 +579,9 @@ class Model:
         grid = [v for v in grid if not (v == lo and dom.lo_open) and not (v == hi and dom.hi_open)]
         point = {k: sp.Rational(str(v)) for k, v in fixed.items()}
         from .games.figures import sweep_figure
+        from .latex import escape
 
-        self.figures.append(Figure(f"{game}-sweep-{parameter}", f"Every stationary equilibrium of the game {game} "
+        self.figures.append(Figure(f"{game}-sweep-{parameter}", f"Every stationary equilibrium of the game {escape(game)} "
                                    f"against ${self.domain[parameter].latex}$ ({steps} values; exact fast sweep), "
                                    "by cooperation label; marker size: how many.",
                                    lambda model: sweep_figure(self.stochastic_games[game], parameter, point, grid)))
@@ -596,8 +602,7 @@ class Model:
             game = StochasticGame(players, states, self._expr(discount), start, name, cooperation)
         except ValueError as exc:
             raise DerivationError(f"stochastic game {name}: {exc}") from None
-        self._register_game(game, name, game.players)
-        return game
+        return self.add_stochastic_game(name, game)
 
     def repeated_game(self, name: str, players: Sequence[str], actions, stage: Mapping[tuple, Sequence], discount,
                       automaton: str = "grim trigger", cooperate: tuple | None = None, punish: tuple | None = None,
@@ -620,18 +625,20 @@ class Model:
                                  periods, forgive, name, read=self.parse)
         except ValueError as exc:
             raise DerivationError(f"repeated game {name}: {exc}") from None
-        self._register_game(game, name, players)
+        self.add_stochastic_game(name, game)
         game.profile = self.stationary_profile(name, automaton.replace(" ", "_").replace("-", "_"), game.profile,
                                                description=description or f"the {automaton} profile")
         return game
 
-    def stationary_profile(self, game: str, name: str, strategy, prefix: str = "V", description: str = ""):
+    def stationary_profile(self, game: str, name: str, strategy, prefix: str = "V", description: str = "",
+                           display: Mapping[tuple, str] | None = None):
         """A named stationary profile of the stochastic game ``game``: ``strategy`` is a
         ``{state: action profile}`` of pure play or a strategy ``{(state, player): {action:
         probability}}``.  Derives its values (model quantities ``<prefix>_<player>_<state>``,
         cross-checked by a numeric linear solve), every one-shot-deviation condition and the
         region of parameters where it is a stationary MPE (:mod:`symbolic.games.profiles`);
-        returns the :class:`~symbolic.games.profiles.StationaryProfile`."""
+        ``display`` maps ``(state, player)`` to the paper's form of a value (checked equal).
+        Returns the :class:`~symbolic.games.profiles.StationaryProfile`."""
         from .games.profiles import StationaryProfile, mpe_region
         from .games.stochastic import numeric_values
 
@@ -655,7 +662,8 @@ class Model:
                 """numeric linear solve of V = u + d P V"""
                 return numeric_values(g, strategy, draws)[(s, pl)]
             prof.quantities[(s, pl)] = self.derived(f"{prefix}_{pl}_{s}", v, f"{prefix}^{{{s}}}_{{{pl}}}",
-                                                    f"{pl}'s value in {s} ({name})", cross_check=check)
+                                                    f"{pl}'s value in {s} ({name})", cross_check=check,
+                                                    display=(display or {}).get((s, pl)))
         self.stationary_profiles[f"{game}:{name}"] = prof
         return prof
 
@@ -932,7 +940,9 @@ class Model:
         return err, rechecked
 
     def _root_of_cutoff(self, cut: Cutoff, draws: dict, n: int) -> np.ndarray:
-        diff = self.expand(cut.preference.difference)
+        # the difference with its denominator (of decided sign on the domain) cleared: the same
+        # root, but no pole for the bracket to straddle where the root lies outside the domain
+        diff = self.expand(cut.cleared if cut.cleared is not None else cut.preference.difference)
         syms = self.space.order(diff.free_symbols | {cut.var})
         g = NumericFunction(diff, syms)
         others = [s.name for s in syms if s != cut.var]

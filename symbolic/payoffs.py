@@ -177,6 +177,8 @@ class Cutoff:
     factors: dict = field(default_factory=dict)
     defined_when: sp.Basic | None = None  # where the root lies in var's domain (derived), None: everywhere
     monotone: bool = False  # the root is unique because the condition is strictly monotone in var
+    #: the payoff difference with its denominator of decided sign cleared (no poles): its root is the cutoff
+    cleared: sp.Basic | None = None
 
     def condition(self, strict: bool = False) -> sp.Basic:
         """The preference as a condition on ``var``: e.g. ``c_U <= chat_U`` (``strict``: ``<``)."""
@@ -254,7 +256,7 @@ def derive_cutoff(name: str, preference: Preference, var: sp.Symbol, domain: Dom
             root, sign, slope, method, where = found.root, found.slope_sign, found.slope, found.method, found.region
             monotone = True
     cut = Cutoff(name, var, root, ">=" if sign > 0 else "<=", preference, slope, method, defined_when=where,
-                 monotone=monotone)
+                 monotone=monotone, cleared=num * den_sign)
     cut.steps = steps + [("solved", cut.condition())]
     if den * den_sign != 1:
         cut.factors["collected"] = ("multiplied", sp.factor(den * den_sign), 1, den_method)

@@ -282,8 +282,11 @@ def _stochastic(model, name, game) -> dict:
     conditions, MPE region) and every stationary equilibrium at the recorded instances."""
     players = list(game.players)
 
+    def prob(p):
+        return tex(p, model) if p.is_Atom else rf"\left({tex(p, model)}\right)"
+
     def to(trans):
-        return ", ".join(f"\\text{{{escape(s2)}}}" if p == 1 else f"{tex(p, model)}\\,\\text{{{escape(s2)}}}"
+        return ", ".join(f"\\text{{{escape(s2)}}}" if p == 1 else f"{prob(p)}\\,\\text{{{escape(s2)}}}"
                          for s2, p in trans.items() if p != 0)
 
     rows = [{"state": escape(st), "profile": escape(", ".join(a)),
