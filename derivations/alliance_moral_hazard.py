@@ -50,14 +50,14 @@ from symbolic.numeric import root_bracketed, root_bracketed_in, tanh_sinh
 
 SEED = "000_592bf9764b79cbeb.txt"
 
-#: Mutants (see :mod:`symbolic.mutation`) that cannot change any verdict, and why.  For the claim flips
-#: the mutated part is true again (z3 proves it, or sampling finds no violation, as for the original).
+#: Mutants (see :mod:`symbolic.mutation`) that cannot change any verdict and that no decision procedure
+#: recognises (:mod:`symbolic.equivalence`), and why.  Each changes a part that is only checked
+#: numerically (BMR-9's first part, BMR-10's closed forms and bound (4), BMR-11's bargaining solution),
+#: which the recogniser never decides; for the claim flips the mutated part is true again (sampling finds
+#: no violation, as for the original) for the reason given.
 _KS = ("no formula of this part involves k_s (the bargaining payoffs treat s, the small country, as threatened), "
        "and p_s > k_s and p_s < k_s each leave every value of the other parameters possible, so the part is "
        "decided over the same set either way")
-_PIE = ("thetabar_s involves no k_L and is positive on the whole domain, not only under condition (1): "
-        "u_L(theta_L^d, 0) = pi_L + pi_s exceeds u_L(0,0) = pi_L V_L(0) + pi_s because V_L(0) <= 1 - p_L < 1, and "
-        "u_L(theta_L^d, .) decreases continuously to -infinity")
 _HAT_L = ("thetahat_L involves no k_L and solves L's indifference at every parameter value and every theta_s >= 0: "
           "z u_L(0,0) + (1-z) u_L(theta_s) is below pi_L + pi_s = u_L(theta_L^d, 0) (V_L(0) <= 1 - p_L < 1) and "
           "u_L(theta_L^d, .) decreases continuously to -infinity, so neither condition (1) nor theta_s <= thetabar_s "
@@ -66,26 +66,8 @@ _PAIR = ("x* and y* involve no k_L and satisfy (8) with 0 <= x* <= y* <= thetaba
          "only under condition (1): thetahat_s(thetahat_L(x)) - x is >= 0 at x = 0 and <= 0 at thetabar_s "
          "(thetahat_L(thetabar_s) = thetabar_s), and thetahat_s(y) <= y, thetahat_L(x) <= thetabar_s for x <= thetabar_s "
          "by monotonicity of u_s, u_L")
-_PARETO = ("BMR-7's last part follows from its last hypothesis alone: u_1 + u_2 <= u_1(0,0) + u_2(0,0) rules out "
-           "u_1 >= u_1(0,0), u_2 >= u_2(0,0) with one of them strict, whatever the sign of p_i - k_i")
-_DISJUNCT = ("reversing one strict disjunct u_i > u_i(0,0) of BMR-7's last part makes it contradict the conjunct "
-             "u_i >= u_i(0,0); the part then says no treaty has u_i >= u_i(0,0) and u_j > u_j(0,0), which the "
-             "hypothesis u_1 + u_2 <= u_1(0,0) + u_2(0,0) implies just as it implies the original")
-_RHO = ("BMR-12's ratio parts (and its repair's) assume rho_i <= 1 - p < 1; the diagonal parts hold for every "
-        "rho_i > 0 (F(x - p + rho_1) rho_1 (1 - alpha) > 0 as x - p + rho_1 > 0; the alpha = 1 part is pure logic)")
-_PI = "pi enters only BMR-5's first part, (3) - (2) = pi (1 - V), an identity for every real pi"
 MUTATION_EQUIVALENTS = {
-    "claim-flip:BMR-7:part3:inequality 3 (pi_s*Piecewise((Piecewise(((1 - x_s)*(1 - (-p_s ..#d7eb5796) reversed": _DISJUNCT,
-    "claim-flip:BMR-7:part3:inequality 4 (pi_s*Piecewise((Piecewise((1 + (1 - theta_s)*(-p..#ff4db3ac) reversed": _DISJUNCT,
-    "claim-flip:BMR-7:part3:hypothesis 1 (p_L > k_L) reversed": _PARETO,
-    "claim-flip:BMR-7:part3:hypothesis 2 (p_s > k_s) reversed": _PARETO,
-    "claim-flip:BMR-7:part3:hypothesis 3 (pi_s*Piecewise((Piecewise(((1 - x_s)*(1 - (-p_s ..#f97dd423) reversed":
-        "with small targets u_1 + u_2 <= u_1(0,0) + u_2(0,0) always (BMR-7's second part), so the reversed hypothesis "
-        "u_1 + u_2 >= u_1(0,0) + u_2(0,0) forces equality, and a treaty with u_1 >= u_1(0,0), u_2 >= u_2(0,0), one "
-        "strict, would make the sum larger: the part stays true (z3 proves it)",
     "claim-flip:BMR-9:part1:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-9:part2:hypothesis 1 (p_L < k_L) reversed": _PIE,
-    "claim-flip:BMR-9:part2:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PIE,
     "claim-flip:BMR-10:part3:hypothesis 1 (p_s > k_s) reversed": _KS,
     "claim-flip:BMR-10:part4:hypothesis 1 (p_L < k_L) reversed": _HAT_L,
     "claim-flip:BMR-10:part4:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _HAT_L,
@@ -106,25 +88,9 @@ MUTATION_EQUIVALENTS = {
     "claim-flip:BMR-11:part3:hypothesis 1 (p_L < k_L) reversed": _PAIR,
     "claim-flip:BMR-11:part3:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
     "claim-flip:BMR-11:part3:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "domain:x:lo=-1": "implied by the other bounds: 0 < p < x",
-    "domain:p:hi=2": "implied by the other bounds: p < x < 1",
-    "domain:c:lo=-1": "c enters only BMR-1 (the payoff 1 - p - c + theta): its cutoff and 'fights iff c <= x - p + theta' "
-                      "are linear in c and hold for every real c",
-    "domain:pi:lo=-1": _PI,
-    "domain:pi:hi=2": _PI,
-    "domain:k_L:lo=-1": "every part with k_L assumes p_L < k_L (so k_L > p_L > 0 anyway) or, in BMR-7, p_L > k_L, under "
-                        "which L is threatened for any k_L (T_L >= min(x_L, p_L - k_L) > 0): k_L in (-1, 0] changes no part",
-    "domain:k_s:lo=-1": "k_s enters only hypotheses p_s > k_s, which leave every p_s possible with k_s > 0 already, and BMR-7's "
-                        "threat condition, true for any k_s < p_s (T_s >= min(x_s, p_s - k_s) > 0): k_s in (-1, 0] changes no part",
     "domain:cbar_L:lo=-1": "with cbar_L <= 0 every type of L fights (F_L = 1 at t_L > 0), so condition (1) for L fails "
                            "(T_L(0) = p_L - k_L < 0) and the parts assuming it are unchanged; the others still hold there "
                            "(BMR-7's sum is flat in theta_L, BMR-8's pi_L F_L theta_L > 0 for theta_L > 0)",
-    "domain:cbar_s:lo=-1": "with cbar_s <= 0 every type of s fights (F_s = 1 at t_s > 0), as where x_s - p_s >= cbar_s > 0: "
-                           "u_s, u_L are affine in theta_s with slopes +-pi_s, so thetahat_s = (1-z) theta_s, thetahat_L = "
-                           "z thetabar_s + (1-z) theta_s, both ratios in (4) are 1, (x*, y*) is the linear alternating-offers "
-                           "split, and BMR-7's sum is flat in theta_s: every part still holds",
-    "domain:rho_1:hi=2": _RHO,
-    "domain:rho_2:hi=2": _RHO,
 }
 
 

@@ -3,8 +3,10 @@
 Two tables from one command:
 
 * the **mutation score** per model and overall (:mod:`symbolic.mutation`): faults injected one at
-  a time, each one either caught, declared semantically equivalent by the model (with the reason),
-  or listed as a survivor;
+  a time, each one either caught, equivalent -- recognised automatically by a decision procedure
+  (:mod:`symbolic.equivalence`) or declared by the model by hand, each with its reason -- or listed
+  as a survivor (with why the recogniser did not recognise it); how many equivalents each way, and
+  any declaration the recogniser makes redundant or that is caught, are printed too;
 * the **hostile-input table**: careless and malicious command lines, each of which must end with
   one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -79,7 +81,11 @@ def mutation_reports(names, samples: int, workers: int, progress=None, every: in
 
 
 def print_mutation(reports, write=print) -> bool:
-    """Print the score table and every survivor; True when nothing survived and no false alarm."""
+    """Print the score table, how many equivalents were recognised automatically and how many are
+    declared by hand, and every survivor; True when nothing survived and no false alarm.
+
+    Declarations the recogniser also recognises, and declarations of caught mutants, are listed
+    (so the tables do not rot) without failing the audit."""
     clean = True
     total_caught = total = 0
     write(f"{'model':<26} {'mutants':>8} {'equivalent':>11} {'caught':>8} {'score':>8}")
@@ -90,18 +96,29 @@ def print_mutation(reports, write=print) -> bool:
         score = f"{100 * caught / counted:.1f}%" if counted else "n/a"
         write(f"{r.model:<26} {len(r.results):>8} {equivalent:>11} {caught:>8} {score:>8}")
     score = f"{100 * total_caught / total:.1f}%" if total else "n/a"
-    write(f"{'overall':<26} {sum(len(r.results) for r in reports):>8} {'':>11} {total_caught:>8} {score:>8}")
+    write(f"{'overall':<26} {sum(len(r.results) for r in reports):>8} "
+          f"{sum(len(r.results) - r.score[1] for r in reports):>11} {total_caught:>8} {score:>8}")
+    for r in reports:
+        write(f"{r.model}: equivalent: {len(r.automatic)} recognised automatically, "
+              f"{len(r.declared)} declared by hand")
+    write(f"overall: equivalent: {sum(len(r.automatic) for r in reports)} recognised automatically, "
+          f"{sum(len(r.declared) for r in reports)} declared by hand")
     for r in reports:
         for alarm in r.false_alarms:
             clean = False
             write(f"FALSE ALARM {r.model}: {alarm}")
         for s in r.survivors:
             clean = False
-            write(f"SURVIVED {r.model}: {s.id} -- {s.description}")
+            why = f" (not recognised as equivalent: {s.not_recognised})" if s.not_recognised else ""
+            write(f"SURVIVED {r.model}: {s.id} -- {s.description}{why}")
         for res in r.results:
             if "CRASH" in res.how:
                 clean = False
                 write(f"CRASHED {r.model}: {res.id} -- {res.how}")
+        for res in r.redundant:
+            write(f"DECLARED BUT RECOGNISED AUTOMATICALLY {r.model}: {res.id} -- {res.equivalent}")
+        for res in r.stale:
+            write(f"DECLARED BUT CAUGHT {r.model}: {res.id} -- {res.how}")
     return clean
 
 
@@ -114,8 +131,9 @@ def print_hostile(rows, write=print) -> bool:
 
 
 def print_equivalents(reports, write=print) -> None:
-    """The declared-equivalent mutants with their reasons."""
+    """The equivalent mutants with their reasons: recognised automatically, then declared by hand."""
     for r in reports:
-        for res in r.results:
-            if res.equivalent:
-                write(f"{r.model}: {res.id} -- {res.equivalent}")
+        for res in r.automatic:
+            write(f"{r.model}: {res.id} -- {res.equivalent}")
+        for res in r.declared:
+            write(f"{r.model}: {res.id} -- declared: {res.equivalent}")

@@ -290,7 +290,7 @@ def cmd_audit(args) -> int:
         reports = audit.mutation_reports(args.models, args.samples, args.workers, _progress(args), args.every)
         ok &= audit.print_mutation(reports)
         if args.equivalents:
-            print("\nDeclared semantically equivalent mutants:")
+            print("\nEquivalent mutants (recognised automatically, then declared by hand):")
             audit.print_equivalents(reports)
         print()
     if not args.no_hostile:
@@ -342,7 +342,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--every", type=int, default=1, help="run only every N-th mutant (a deterministic subset)")
     s.add_argument("--no-mutation", action="store_true", help="skip the mutation harness")
     s.add_argument("--no-hostile", action="store_true", help="skip the hostile-input table")
-    s.add_argument("--equivalents", action="store_true", help="also list the declared-equivalent mutants")
+    s.add_argument("--equivalents", action="store_true", help="also list the equivalent mutants with their reasons")
     s.set_defaults(func=cmd_audit)
 
     s = sub.add_parser("eval", help="value of a derived quantity: eval MODEL QUANTITY name=value ...")

@@ -16,8 +16,19 @@ while it is built:
 
 The mutant is *caught* when its build fails with a clear derivation error, any claim's verdict
 (or a part's, a counterexample, or a repair's verdict) differs from the unmutated model's, or a
-numeric cross-check disagrees.  The score is caught / (mutants - declared equivalents); a model declares mutants that
-cannot change any of its claims in a ``MUTATION_EQUIVALENTS = {mutant id: reason}`` dict.
+numeric cross-check disagrees.
+
+A mutant that is not caught may be *equivalent*: every claim keeps its truth value, so no correct
+verifier could notice it.  Each survivor goes to :func:`symbolic.equivalence.recognise`, which
+compares it with the unmutated model part by part and accepts it only where a decision procedure
+shows it (the part is unchanged; its hypotheses are equivalent by z3; or it is decided again --
+symbolic proof, z3, or an exactly confirmed counterexample -- with the original's truth value),
+never on numeric evidence; its reason, ``automatic: ...``, is recorded on the result
+(``MutantResult.equivalence == "automatic"``).  What no procedure decides, a model declares by
+hand in a ``MUTATION_EQUIVALENTS = {mutant id: reason}`` dict (``equivalence == "declared"``).  A
+declaration whose mutant the recogniser also recognises (``MutationReport.redundant``) or that is
+caught (``MutationReport.stale``) is reported, so the tables do not rot.  The score is caught /
+(mutants - equivalent ones).
 """
 from __future__ import annotations
 
@@ -33,6 +44,7 @@ import sympy as sp
 
 from .claims import DerivativeSign, Equal, Equivalent, Holds
 from .domain import Interval
+from .equivalence import Reference, recognise
 from .errors import ToolkitError
 from .model import Model
 from .payoffs import Game
@@ -48,6 +60,7 @@ class Mutant:
     kind: str
     description: str
     patch: Callable  # () -> context manager that injects the fault while build() runs
+    target: tuple | None = None  # claim-flip: (claim id, part index) of the one part it changes
 
 
 @dataclass
@@ -59,7 +72,11 @@ class MutantResult:
     description: str
     caught: bool
     how: str
-    equivalent: str = ""
+    equivalent: str = ""    # the reason it is equivalent (automatic or declared), '' if it is not
+    equivalence: str = ""   # "automatic" (recognised), "declared" (by hand) or ''
+    declared: str = ""      # the model's declared reason, if it declares this mutant
+    not_recognised: str = ""  # a survivor: why the recogniser did not recognise it
+    seconds: float = 0.0    # time spent recognising
 
 
 @dataclass
@@ -75,8 +92,28 @@ class MutationReport:
         return [r for r in self.results if not r.caught and not r.equivalent]
 
     @property
+    def automatic(self) -> list[MutantResult]:
+        """Equivalent mutants the recogniser recognised."""
+        return [r for r in self.results if r.equivalence == "automatic"]
+
+    @property
+    def declared(self) -> list[MutantResult]:
+        """Equivalent mutants only the model's declaration accounts for."""
+        return [r for r in self.results if r.equivalence == "declared"]
+
+    @property
+    def redundant(self) -> list[MutantResult]:
+        """Declared equivalents that the recogniser recognises too (the declaration can go)."""
+        return [r for r in self.results if r.declared and r.equivalence == "automatic"]
+
+    @property
+    def stale(self) -> list[MutantResult]:
+        """Declared equivalents that are caught (the declaration is wrong or out of date)."""
+        return [r for r in self.results if r.declared and r.caught]
+
+    @property
     def score(self) -> tuple[int, int]:
-        """(caught, mutants that are not declared equivalent)."""
+        """(caught, mutants that are not equivalent)."""
         counted = [r for r in self.results if not r.equivalent]
         return sum(r.caught for r in counted), len(counted)
 
@@ -356,7 +393,7 @@ def enumerate_mutants(build) -> list[Mutant]:
                     parts[k] = fn(parts[k])
                     return parts
                 mutants.append(Mutant(f"claim-flip:{c.id}:part{k + 1}:{desc}", "claim-flip",
-                                      f"{c.id} part {k + 1}: {desc}", _claim_patch(c.id, mutate)))
+                                      f"{c.id} part {k + 1}: {desc}", _claim_patch(c.id, mutate), (c.id, k)))
 
     for name, dom in rec.parameters:
         if dom.lo is not None and dom.lo == 0:
@@ -377,7 +414,16 @@ def enumerate_mutants(build) -> list[Mutant]:
 _WORKER: dict = {}
 
 
-def _run_one(build, mutant: Mutant, base, samples: int, seed: int) -> tuple[bool, str]:
+@dataclass
+class _Outcome:
+    caught: bool
+    how: str
+    automatic: str = ""
+    not_recognised: str = ""
+    seconds: float = 0.0
+
+
+def _run_one(build, mutant: Mutant, base, samples: int, seed: int, reference: Reference | None) -> _Outcome:
     try:
         with ExitStack() as stack:
             stack.enter_context(mutant.patch())
@@ -386,13 +432,19 @@ def _run_one(build, mutant: Mutant, base, samples: int, seed: int) -> tuple[bool
             model = build()
         verdicts, failing = fingerprint(model, samples, seed)
     except ToolkitError as exc:
-        return True, f"derivation stopped: {exc}"
+        return _Outcome(True, f"derivation stopped: {exc}")
     except Exception as exc:  # a crash is noticed, but flagged: the toolkit should fail cleanly
-        return True, f"CRASH {type(exc).__name__}: {exc}"
+        return _Outcome(True, f"CRASH {type(exc).__name__}: {exc}")
     diff = _difference(base[0], verdicts)
     if failing:
         diff = (diff + "; " if diff else "") + "cross-check disagrees: " + ", ".join(failing)
-    return bool(diff), diff
+    if diff or reference is None:
+        return _Outcome(bool(diff), diff)
+    try:  # a survivor: is it equivalent?  (fingerprint cached the verdicts: no second verification)
+        found = recognise(reference, model, model.verify(samples=samples, seed=seed), mutant)
+    except Exception as exc:  # the recogniser failing recognises nothing
+        return _Outcome(False, "", "", f"recogniser error {type(exc).__name__}: {exc}")
+    return _Outcome(False, "", found.reason, found.why_not, found.seconds)
 
 
 @contextmanager
@@ -400,22 +452,25 @@ def _null():
     yield
 
 
-def _worker_init(build, samples, seed, base):
-    _WORKER.update(build=build, mutants=enumerate_mutants(build), samples=samples, seed=seed, base=base)
+def _worker_init(build, samples, seed, base, reference):
+    _WORKER.update(build=build, mutants=enumerate_mutants(build), samples=samples, seed=seed, base=base,
+                   reference=reference)
 
 
 def _worker_run(i: int):
     w = _WORKER
-    return _run_one(w["build"], w["mutants"][i], w["base"], w["samples"], w["seed"])
+    return _run_one(w["build"], w["mutants"][i], w["base"], w["samples"], w["seed"], w["reference"])
 
 
 def run(name: str, build, equivalents: dict[str, str] | None = None, samples: int = 300, seed: int = 0,
         workers: int = 1, progress: Callable[[str], None] | None = None,
-        only: Callable[[Mutant], bool] | None = None) -> MutationReport:
-    """Run every mutant of ``build`` (optionally only those ``only`` selects)."""
+        only: Callable[[Mutant], bool] | None = None, automatic: bool = True) -> MutationReport:
+    """Run every mutant of ``build`` (optionally only those ``only`` selects); with ``automatic``,
+    each survivor goes to the equivalence recogniser (:mod:`symbolic.equivalence`)."""
     equivalents = equivalents or {}
     base_model = build()
     base = fingerprint(base_model, samples, seed)
+    reference = Reference(base_model, base_model.verify(samples=samples, seed=seed)) if automatic else None
     report = MutationReport(name)
     if base[1]:
         report.false_alarms.append("cross-check disagrees on the unmutated model: " + ", ".join(base[1]))
@@ -427,16 +482,20 @@ def run(name: str, build, equivalents: dict[str, str] | None = None, samples: in
     if workers > 1 and len(index) > 1:
         ctx = mp.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                                                    initargs=(build, samples, seed, base)) as pool:
+                                                    initargs=(build, samples, seed, base, reference)) as pool:
             outcomes = list(pool.map(_worker_run, index))
     else:
         outcomes = []
         for n, i in enumerate(index):
             if progress:
                 progress(f"{name}: mutant {n + 1}/{len(index)} {mutants[i].id}")
-            outcomes.append(_run_one(build, mutants[i], base, samples, seed))
-    for i, (caught, how) in zip(index, outcomes):
+            outcomes.append(_run_one(build, mutants[i], base, samples, seed, reference))
+    for i, out in zip(index, outcomes):
         m = mutants[i]
-        report.results.append(MutantResult(m.id, m.kind, m.description, caught, how,
-                                           "" if caught else equivalents.get(m.id, "")))
+        declared = equivalents.get(m.id, "")
+        equivalence = "" if out.caught else "automatic" if out.automatic else "declared" if declared else ""
+        report.results.append(MutantResult(
+            m.id, m.kind, m.description, out.caught, out.how,
+            out.automatic or ("" if out.caught else declared), equivalence, declared,
+            out.not_recognised, out.seconds))
     return report
