@@ -366,6 +366,8 @@ def parser() -> argparse.ArgumentParser:
     from . import cli_games, cli_tex
     cli_games.register(sub)
     cli_tex.register(sub)
+    from . import cli_map
+    cli_map.register(sub)
     for command in sub.choices.values():
         _global_options(command, after_command=True)
     return p

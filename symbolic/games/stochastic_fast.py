@@ -536,14 +536,11 @@ class FastSweep:
     def run(self, values: Iterable) -> list[SweepRow]:
         """Every stationary MPE at each value (exact numbers, or floats read as their decimal
         representation)."""
-        vals = [exact(v) for v in values]
-        fr = [Fraction(int(sp.Rational(v).p), int(sp.Rational(v).q)) for v in vals]
+        vals, fr = self._points(values)
         n = len(vals)
         if n == 0:
             return []
-        theta = np.array([float(f) for f in fr])
-        powers = np.arange(self.A.shape[1])
-        V = theta[None, :] ** powers[:, None]
+        V = self._monomials(fr)
         C = self.A @ V
         Cabs = self.Aabs @ np.abs(V)
         self._check_discount(fr)
@@ -603,19 +600,37 @@ class FastSweep:
         self.stats = {"values": n, "profile_resolves": n_resolved, "values_resolved": len(resolved_values)}
         return rows
 
-    # -- pieces -----------------------------------------------------------------------------
+    # -- pieces (the hooks :class:`symbolic.maps.equilibria.GridSweep` overrides for several parameters) ----
+    def _points(self, values) -> tuple[list, list]:
+        """The values as exact numbers, and as the keys (Fractions) the rest of a run uses."""
+        vals = [exact(v) for v in values]
+        return vals, [Fraction(int(sp.Rational(v).p), int(sp.Rational(v).q)) for v in vals]
+
+    def _monomials(self, fr) -> np.ndarray:
+        """The columns of the theta table at each value: ``theta ** j`` (rows j, columns the values)."""
+        theta = np.array([float(f) for f in fr])
+        return theta[None, :] ** np.arange(self.A.shape[1])[:, None]
+
+    def _subs(self, v) -> dict:
+        """The exact substitution of the parameter at value ``v`` (a key of :meth:`_points`)."""
+        return {self.theta: sp.Rational(v.numerator, v.denominator)}
+
+    def _solve_profile(self, sigma, v):
+        """``(enumerator, result)``: support profile ``sigma`` solved exactly at value ``v``."""
+        return self.enum, self.enum.solve_profile(sigma, sp.Rational(v.numerator, v.denominator))
+
     def _check_discount(self, fr):
         d = self.game.discount
         if not d.free_symbols:
             if not 0 <= d < 1:
                 raise ToolkitError(f"the discount factor must lie in [0, 1), got {d}")
             return
-        f = sp.lambdify(self.theta, d, "sympy")
         for v in fr:
-            dv = sp.Rational(v.numerator, v.denominator)
-            x = sp.sympify(f(dv))  # exact: nsimplify would turn some rationals into radicals
+            at = self._subs(v)
+            x = d.xreplace(at)  # exact: nsimplify would turn some rationals into radicals
             if not 0 <= x < 1:
-                raise ToolkitError(f"the discount factor must lie in [0, 1), got {x} at {self.theta} = {dv}")
+                where = ", ".join(f"{k} = {val}" for k, val in at.items())
+                raise ToolkitError(f"the discount factor must lie in [0, 1), got {x} at {where}")
 
     def _patterns(self, fr, C, Cabs):
         """Which transition probabilities are positive at each value (exactly: numeric, with an
@@ -633,7 +648,7 @@ class FastSweep:
                     if unclear[j, n]:
                         (s, prof), s2 = key
                         pr = self.game.transitions[(s, prof)][s2]
-                        bits.append(bool(pr.subs(self.theta, sp.Rational(fr[n].numerator, fr[n].denominator)) > 0))
+                        bits.append(bool(pr.xreplace(self._subs(fr[n])) > 0))
                     else:
                         bits.append(bool(pos[j, n]))
                 out.append(tuple(bits))
@@ -643,7 +658,7 @@ class FastSweep:
 
     def _game_at(self, v: Fraction):
         if v not in self._games:
-            self._games[v] = self.game.subs({self.theta: sp.Rational(v.numerator, v.denominator)})
+            self._games[v] = self.game.subs(self._subs(v))
         return self._games[v]
 
     def _label(self, support, pattern, v):
@@ -653,10 +668,8 @@ class FastSweep:
         return self._labels[key]
 
     def _exact_profile(self, row: SweepRow, sigma, v: Fraction):
-        enum = self.enum
-        value = sp.Rational(v.numerator, v.denominator)
         game_v = self._game_at(v)
-        res = enum.solve_profile(sigma, value)
+        enum, res = self._solve_profile(sigma, v)
         row.profiles_resolved += 1
         if res is None:
             return

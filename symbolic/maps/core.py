@@ -1,0 +1,333 @@
+"""Planning a map, building its dask array, running it on a cluster and writing it (see the
+package docstring of :mod:`symbolic.maps` for the semantics)."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import logging
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ToolkitError
+from . import targets as T
+from .grid import Axis, chunk_shape, make_axis, number, parse_grid
+
+#: default points per block: cheap targets get large blocks, the equilibrium sweep small ones
+DEFAULT_CHUNK = {"quantity": 1 << 22, "claim": 1 << 20, "equilibria": 2048}
+#: the largest map written as CSV (one row per point)
+CSV_LIMIT = 10**6
+#: seconds to wait for a scheduler given with --scheduler
+CONNECT_TIMEOUT = 3
+
+
+@dataclass
+class MapSpec:
+    """A planned map: the model's name, the resolved :class:`~symbolic.maps.targets.Target`, the
+    grid axes, the fixed values (exact), the parameter domain (for masking) and the block size."""
+
+    model: str
+    target: T.Target
+    axes: list
+    fixed: dict
+    domain: object
+    chunk: int
+    resolve: bool = True
+    notes: list = field(default_factory=list)
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(ax.n for ax in self.axes)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def chunks(self) -> tuple:
+        return chunk_shape(self.shape, self.chunk)
+
+    def attrs(self) -> dict:
+        """What the output records besides the arrays (JSON-ready)."""
+        return {"model": self.model, "target": self.target.name, "kind": self.target.kind,
+                "description": self.target.description, "grid": [ax.spec() for ax in self.axes],
+                "parameters": [ax.name for ax in self.axes], "shape": list(self.shape),
+                "fixed": {k: str(v) for k, v in self.fixed.items()}, "fields": [f for f, _, _ in self.target.fields],
+                "masked": {f: (None if isinstance(fill, float) and np.isnan(fill) else fill)
+                           for f, _, fill in self.target.fields},
+                "notes": list(self.notes), "exact_resolves": self.resolve, **self.target.attrs}
+
+
+def plan(model, target: str, grids, fixed: dict | None = None, game: str | None = None,
+         chunk: int | None = None, resolve: bool = True) -> MapSpec:
+    """Check everything about a map before anything runs (one-line :class:`ToolkitError` s).
+
+    ``grids``: ``"name=lo:hi:n"`` strings or ``(name, lo, hi, n)`` tuples, one per mapped
+    parameter; ``fixed``: ``{name: value}`` for the target's other parameters."""
+    fixed = dict(fixed or {})
+    if not grids:
+        raise ToolkitError("give at least one --grid name=lo:hi:n")
+    axes: list[Axis] = []
+    for g in grids:
+        name, lo, hi, n = parse_grid(g) if isinstance(g, str) else g
+        if any(ax.name == name for ax in axes):
+            raise ToolkitError(f"--grid {name} is given twice")
+        if name in fixed:
+            raise ToolkitError(f"{name} is both mapped (--grid) and given a value")
+        axes.append(make_axis(model.domain, name, lo, hi, int(n)))
+    for k in fixed:
+        model.domain[k]  # an unknown name: one line naming the parameters
+    model.domain.check({k: float(number(v, k)) for k, v in fixed.items()})  # domains, constraints among them
+    exact = {k: number(v, k) for k, v in fixed.items()}
+    tgt = T.resolve(model, target, game)
+    needed, grid_names = set(tgt.parameters), {ax.name for ax in axes}
+    unused = [n for n in [*grid_names, *exact] if n not in needed]
+    if unused:
+        raise ToolkitError(f"{tgt.name} does not depend on {', '.join(unused)}; it depends on "
+                           f"{', '.join(tgt.parameters) or 'nothing'}")
+    missing = [n for n in tgt.parameters if n not in grid_names and n not in exact]
+    if missing:
+        raise ToolkitError(f"{tgt.name} needs values for {', '.join(missing)} (a --grid or name=value each)")
+    size = int(np.prod([ax.n for ax in axes]))
+    if size > 1 << 40:
+        raise ToolkitError(f"the grid has {size:.3g} points: too many")
+    notes = [ax.note for ax in axes if ax.note]
+    return MapSpec(model.name, tgt, axes, exact, model.domain, chunk or DEFAULT_CHUNK[tgt.kind], resolve, notes)
+
+
+# =============================================================================================
+# The dask array
+# =============================================================================================
+def dask_array(spec: MapSpec):
+    """The map as a lazy dask array built with :func:`dask.array.blockwise` over the axes' index
+    arrays: shape ``spec.shape`` (plus a last axis of fields for ``equilibria``)."""
+    import dask.array as da
+
+    letters = "abcdefghijklmnopqrstuvwxy"[:len(spec.axes)]
+    index = []
+    for ax, c, i in zip(spec.axes, spec.chunks, letters):
+        index += [da.arange(ax.n, chunks=c), i]
+    common = [spec.axes, None, spec.fixed, None, spec.domain, None]
+    kind = spec.target.kind
+    if kind == "quantity":
+        return da.blockwise(T.quantity_block, letters, spec.target.payload, None, *common, *index, dtype=np.float64)
+    if kind == "claim":
+        return da.blockwise(T.truth_block, letters, spec.target.payload, None, *common, *index, dtype=np.int8)
+    return da.blockwise(T.equilibria_block, letters + "z", spec.target.payload, None, *common, spec.resolve, None,
+                        *index, new_axes={"z": len(spec.target.fields)}, dtype=np.int16)
+
+
+def _sources(spec: MapSpec, arr) -> list:
+    if spec.target.kind == "equilibria":
+        return [arr[..., k] for k in range(len(spec.target.fields))]
+    return [arr]
+
+
+def compute(spec: MapSpec, client=None, progress: bool = False) -> dict:
+    """The whole map in memory: ``{field: ndarray}`` (small maps, tests, figures)."""
+    import dask
+
+    arrays = _sources(spec, dask_array(spec))
+    if client is not None:
+        futures = client.compute(arrays)
+        _watch(futures, progress)
+        values = client.gather(futures)
+    else:
+        with _local_progress(progress):
+            values = dask.compute(*arrays, scheduler="threads")
+    return {f: np.asarray(v) for (f, _, _), v in zip(spec.target.fields, values)}
+
+
+def _watch(futures, progress: bool) -> None:
+    """distributed's progress bar on stderr until the futures are done (nothing if not ``progress``)."""
+    if progress:
+        from distributed import progress as bar
+
+        with contextlib.redirect_stdout(sys.stderr):
+            bar(futures)
+            sys.stdout.write("\n")
+
+
+@contextlib.contextmanager
+def _local_progress(progress: bool):
+    if not progress:
+        yield
+        return
+    from dask.diagnostics import ProgressBar
+
+    with ProgressBar(out=sys.stderr):
+        yield
+
+
+# =============================================================================================
+# Output
+# =============================================================================================
+def output_format(out: str | Path) -> str:
+    """``zarr`` or ``csv`` from the output's name (one-line error otherwise)."""
+    suffix = Path(out).suffix.lower()
+    if suffix == ".zarr":
+        return "zarr"
+    if suffix == ".csv":
+        return "csv"
+    raise ToolkitError(f"--out {out}: the output must end in .zarr (a Zarr store, written chunk by chunk) "
+                       "or .csv (small maps)")
+
+
+def prepare(out: str | Path) -> Path:
+    """A fresh temporary path beside ``out`` (so the final rename is atomic); one-line errors for
+    an output that cannot be written, or a directory in the way that is not a map."""
+    out = Path(out)
+    fmt = output_format(out)
+    if out.exists() and out.is_dir() and not (fmt == "zarr" and ((out / "zarr.json").exists()
+                                                                  or (out / ".zgroup").exists())):
+        raise ToolkitError(f"--out {out}: a directory that is not a map is in the way")
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "zarr":
+            tmp.mkdir()
+        else:
+            tmp.write_text("")
+    except OSError as exc:
+        raise ToolkitError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return tmp
+
+
+def _discard(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+def _install(tmp: Path, out: Path) -> None:
+    """Put the finished ``tmp`` in place of ``out`` (a rename; an old map is removed after)."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        _discard(old)
+
+
+def write(spec: MapSpec, out: str | Path, client=None, progress: bool = False, tmp: Path | None = None) -> Path:
+    """Compute the map and write it to ``out`` (``.zarr``: chunk by chunk, each block by the
+    worker that computed it; ``.csv``: one row per point); the output appears only when complete
+    (written to ``tmp`` -- from :func:`prepare` -- and renamed).  Returns ``out``."""
+    out = Path(out)
+    fmt = output_format(out)
+    if fmt == "csv" and spec.size > CSV_LIMIT:
+        raise ToolkitError(f"--out {out}: {spec.size} points is too many for CSV (at most {CSV_LIMIT}); write a .zarr")
+    tmp = tmp if tmp is not None else prepare(out)
+    try:
+        if fmt == "csv":
+            _write_csv(spec, compute(spec, client, progress), tmp)
+        else:
+            _write_zarr(spec, tmp, client, progress)
+        _install(tmp, out)
+    except BaseException:
+        _discard(tmp)
+        raise
+    return out
+
+
+def _write_zarr(spec: MapSpec, path: Path, client, progress: bool) -> None:
+    import dask
+    import dask.array as da
+    import zarr
+
+    group = zarr.open_group(str(path), mode="w")
+    group.attrs.update(spec.attrs())
+    axes = group.create_group("axes")
+    for ax in spec.axes:
+        axes.create_array(ax.name, data=ax.floats())
+    targets = [group.create_array(name, shape=spec.shape, chunks=spec.chunks, dtype=dtype, fill_value=fill)
+               for name, dtype, fill in spec.target.fields]
+    stored = da.store(_sources(spec, dask_array(spec)), targets, lock=False, compute=False)
+    if client is not None:
+        future = client.compute(stored)
+        _watch([future], progress)
+        future.result()
+    else:
+        with _local_progress(progress):
+            dask.compute(stored, scheduler="threads")
+
+
+def _write_csv(spec: MapSpec, values: dict, path: Path) -> None:
+    names = [ax.name for ax in spec.axes]
+    mesh = np.meshgrid(*[ax.floats() for ax in spec.axes], indexing="ij")
+    cols = [m.reshape(-1) for m in mesh] + [values[f].reshape(-1) for f, _, _ in spec.target.fields]
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(names + [f for f, _, _ in spec.target.fields])
+        for row in zip(*cols):
+            w.writerow([repr(float(x)) for x in row[:len(names)]]
+                       + ["" if isinstance(x, float) and np.isnan(x) else (repr(float(x)) if isinstance(x, np.floating)
+                                                                            else int(x)) for x in row[len(names):]])
+
+
+@dataclass
+class MapResult:
+    """A map read back: ``axes`` (name -> float values), ``fields`` (name -> array), ``attrs``."""
+
+    axes: dict
+    fields: dict
+    attrs: dict
+
+
+def read(path: str | Path) -> MapResult:
+    """A map written by :func:`write` to a Zarr store."""
+    import zarr
+
+    path = Path(path)
+    if output_format(path) != "zarr":
+        raise ToolkitError(f"{path}: only Zarr maps are read back (a CSV map is a plain table)")
+    try:
+        group = zarr.open_group(str(path), mode="r")
+    except Exception as exc:
+        raise ToolkitError(f"cannot read the map {path}: {exc}") from None
+    attrs = dict(group.attrs)
+    axes = {n: np.asarray(group["axes"][n][:]) for n in attrs["parameters"]}
+    return MapResult(axes, {f: np.asarray(group[f][:]) for f in attrs["fields"]}, attrs)
+
+
+# =============================================================================================
+# Clusters
+# =============================================================================================
+@contextlib.contextmanager
+def cluster(scheduler: str | None = None, workers: int | None = None):
+    """A :class:`distributed.Client`: connected to ``scheduler`` (within
+    :data:`CONNECT_TIMEOUT` seconds, else a one-line error), or to a new
+    :class:`distributed.LocalCluster` of ``workers`` single-threaded worker processes (default:
+    one per core), closed afterwards."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+        except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ToolkitError(f"no dask scheduler answers at {scheduler} ({reason})") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n < 1:
+        raise ToolkitError(f"--workers must be at least 1, got {n}")
+    one = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    lc = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.CRITICAL, env=one)
+    client = Client(lc)
+    try:
+        yield client
+    finally:
+        client.close()
+        lc.close()
