@@ -9,7 +9,10 @@ limit, the limit being (bytes read + bytes written) / bandwidth of a large ``np.
 claim and cross-check of every quantity at 10^5 draws, all models, under 5 s; (4) the whole build
 (no LaTeX) cold under 20 s and warm under 3 s; (5) the debtor-creditor blame sweep (1001 values)
 under 1 s; (6, issue 12) derive + verify of each solving example (Cournot, Tullock, inspection
-game) cold in a fresh process, each under 5 s.  Each line prints the figure, its baseline and the ratio.
+game) cold in a fresh process, each under 5 s; (7, issue 16) ``verify`` of every model with the solver
+portfolio and the proof procedures (:mod:`symbolic.proofs`) within 1.5x of the z3-only configuration
+(``GT_DERIVATIONS_SOLVERS=z3 GT_DERIVATIONS_PROCEDURES=0``: z3 in process, nothing beyond it), both
+measured in fresh processes of the same run.  Each line prints the figure, its baseline and the ratio.
 """
 from __future__ import annotations
 
@@ -179,18 +182,47 @@ def examples() -> None:
             f"< 1x of 5 s (+ {imports:.2f} s imports)")
 
 
+VERIFY_ALL = ("import sys, time, json, derivations; out = {}\n"
+              "for name in sys.argv[1:]:\n"
+              "    m = derivations.load(name); t = time.perf_counter(); vs = m.verify()\n"
+              "    out[name] = [time.perf_counter() - t, sum(p.status == 'checked' for v in vs for p in v.parts)]\n"
+              "print(json.dumps(out))")
+
+
+def portfolio_verify() -> None:
+    print("7. verify of every model: solver portfolio + proof procedures against z3 alone (target: <= 1.5x)")
+    import json
+
+    names = [n for n in ("csd_signaling", "called_bluff", "alliance_moral_hazard") if n in derivations.available()]
+    configs = {"z3 only": {"GT_DERIVATIONS_SOLVERS": "z3", "GT_DERIVATIONS_PROCEDURES": "0"},
+               "portfolio": {"GT_DERIVATIONS_SOLVERS": "z3,cvc5", "GT_DERIVATIONS_PROCEDURES": "1"}}
+    result = {}
+    for label, extra in configs.items():
+        env = dict(os.environ, GT_DERIVATIONS_NO_CACHE="1", PYTHONPATH=str(ROOT), **extra)
+        out = subprocess.run([sys.executable, "-c", VERIFY_ALL, *names], env=env, capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout
+        result[label] = json.loads(out.strip().splitlines()[-1])
+    base, new = result["z3 only"], result["portfolio"]
+    for name in names:
+        row(name, f"{new[name][0]:.2f} s", f"z3 only {base[name][0]:.2f} s", new[name][0] / base[name][0],
+            f"checked parts {base[name][1]} -> {new[name][1]}")
+    total_new, total_base = sum(v[0] for v in new.values()), sum(v[0] for v in base.values())
+    row("all models", f"{total_new:.2f} s", f"z3 only {total_base:.2f} s", total_new / total_base, "<= 1.5x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10^6 points, fewer repeats")
+    ap.add_argument("--only", type=int, action="append", help="run only these targets (numbers 1-7)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, sympy {sp.__version__}")
-    large_arrays(10**6 if args.quick else 10**7, 3 if args.quick else 7)
-    scalar_calls()
-    numeric_checks(10**4 if args.quick else 10**5)
-    builds()
-    blame_sweep()
-    examples()
+    targets = {1: lambda: large_arrays(10**6 if args.quick else 10**7, 3 if args.quick else 7),
+               2: scalar_calls, 3: lambda: numeric_checks(10**4 if args.quick else 10**5), 4: builds,
+               5: blame_sweep, 6: examples, 7: portfolio_verify}
+    for number, run in targets.items():
+        if not args.only or number in args.only:
+            run()
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ class ImplicitFunction(sp.Function):
     _residual: sp.Basic = None
     _var: sp.Symbol = None
     _params: tuple = ()
+    _bracket: tuple = (None, None)  # (lo, hi) in the parameters: the root lies between them
+    _open_ends: tuple = (False, False)
     _latex_name: str = "v"
 
     def fdiff(self, argindex=1):
@@ -116,6 +118,7 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
     cls_name = f"{name}_implicit_{digest}"
     cls = type(cls_name, (ImplicitFunction,), {
         "nargs": len(params), "_residual": residual, "_var": var, "_params": params,
+        "_bracket": (lo, hi), "_open_ends": tuple(open_ends),
         "_latex_name": latex or name, "_imp_": staticmethod(numeric)})
     return cls(*params)
 

@@ -32,7 +32,9 @@ import sympy as sp
 from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, Proposition
 from .decide import NotEncodable, decide, simplify_point
 from .domain import Q_OF, Domain
+from .intervals_iv import prove_by_intervals
 from .numeric import NumericFunction, nodes, numeric_derivative, truth_with_margin
+from .proofs import Attempt, Prover, procedures_enabled, prove_implicit_monotone, prove_rewritten
 
 STATUSES = ("proved", "refuted", "checked", "not_encodable", "unknown")
 
@@ -112,6 +114,7 @@ class PartVerifier:
         self.expand = expand
         self.settings = settings
         self._draws: dict = {}  # the last few samples, by hypotheses and parameters
+        self.prover = Prover()
 
     # -- helpers -----------------------------------------------------------------------------
     def _hypotheses(self, prop: Proposition, formula=None) -> tuple[list[sp.Basic], list[sp.Basic]]:
@@ -124,6 +127,11 @@ class PartVerifier:
         return self.domain.conditions(symbols), given
 
     def _is_violation(self, formula, hyps) -> Callable[[dict], bool]:
+        if _implicit(formula) or any(_implicit(h) for h in hyps):
+            # an implicitly defined quantity has no exact value at a rational point (SymPy would
+            # compare its floating-point root): no counterexample can be confirmed exactly
+            return lambda point: False
+
         def check(point: dict) -> bool:
             try:
                 # xreplace: the keys are plain symbols, and it is much faster than subs on large
@@ -188,25 +196,39 @@ class PartVerifier:
                                   else "sympy ask under the domain's assumptions")
         else:
             why_not.append("symbolic simplification inconclusive")
+            budget = getattr(prop, "timeout_ms", None)  # a part may carry its own z3 budget
+            budget = self.settings.timeout_ms if budget is None else budget
             try:
-                budget = getattr(prop, "timeout_ms", None)  # a part may carry its own z3 budget
-                d = decide(hyps, formula, self.settings.timeout_ms if budget is None else budget, check=check)
+                d, winner, said = self.prover.decide(hyps, formula, budget, check=check)
+                ran = self.prover.portfolio and "then" in said  # the portfolio ran after z3's first pass
                 if d.outcome == "proved":
-                    verdict = PartVerdict(label, "proved", "z3 decision procedure",
-                                          "negation unsatisfiable over the domain")
+                    verdict = PartVerdict(label, "proved", f"{winner} decision procedure",
+                                          "negation unsatisfiable over the domain" + (f" ({said})" if ran else ""))
                 elif d.outcome == "refuted":
                     cx = self._with_solved(self._relevant(d.counterexample, formula, given), solved)
-                    verdict = PartVerdict(label, "refuted", "z3 + exact substitution",
-                                          f"counterexample {exact_str(cx)} confirmed by exact substitution",
-                                          counterexample=cx)
+                    verdict = PartVerdict(label, "refuted", f"{winner} + exact substitution",
+                                          f"counterexample {exact_str(cx)} confirmed by exact substitution"
+                                          + (f" ({said})" if ran else ""), counterexample=cx)
                 else:
-                    why_not.append(d.reason or "z3 returned unknown")
+                    why_not.append(said if ran else (d.reason or "z3 returned unknown"))
             except NotEncodable as exc:
                 why_not.append(f"not polynomial/rational for z3 ({exc})")
 
         numeric = self._numeric(prop, formula, given, check)
         if numeric.counterexample:
             numeric.counterexample = self._with_solved(numeric.counterexample, solved)
+        if verdict is None and numeric.status != "refuted" and procedures_enabled() \
+                and not isinstance(prop, DerivativeSign):
+            attempt = self._procedures(formula, hyps, budget, check)
+            if attempt.status == "proved":
+                verdict = PartVerdict(label, "proved", attempt.method, attempt.detail)
+            elif attempt.status == "refuted":
+                cx = self._with_solved(self._relevant(attempt.counterexample, formula, given), solved)
+                verdict = PartVerdict(label, "refuted", attempt.method,
+                                      f"counterexample {exact_str(cx)} confirmed by exact substitution "
+                                      f"({attempt.detail})", counterexample=cx)
+            else:
+                why_not.append(f"rewriting (abstraction, case split, radicals, denominators): {attempt.detail}")
         if verdict is None:
             if numeric.status == "checked":
                 numeric.detail = f"{numeric.detail}; no proof: {'; '.join(why_not)}"
@@ -224,6 +246,43 @@ class PartVerifier:
                                    "says nothing")
             verdict.detail += f"; the sample check did not run ({numeric.detail})"
         return verdict
+
+    def _procedures(self, formula, hyps, budget: int, check) -> Attempt:
+        """The procedures beyond the direct decision (:mod:`symbolic.proofs`): monotonicity of an
+        implicit quantity, then abstraction, case split, algebra and the solvers, then certified
+        interval arithmetic where every parameter's domain is bounded."""
+        originals = set(formula.free_symbols)
+        for h in hyps:
+            originals |= h.free_symbols
+        reasons = []
+        self.prover.start()
+        monotone = prove_implicit_monotone(formula, hyps, self.prover, budget)
+        if monotone is not None:
+            if monotone.status == "proved":
+                return monotone
+            reasons.append(f"monotonicity: {monotone.detail}")
+        if isinstance(formula, sp.And):  # a conjunction: each conjunct on its own (smaller problems)
+            parts = []
+            for c in formula.args:
+                parts.append(prove_rewritten(c, hyps, self.prover, budget, check, originals))
+                if parts[-1].status != "proved":
+                    break
+            if all(a.status == "proved" for a in parts):
+                methods = list(dict.fromkeys(m for a in parts for m in a.method.split(" + ")))
+                return Attempt("proved", "conjunction split + " + " + ".join(methods),
+                               "; ".join(f"conjunct {i}: {a.detail}" for i, a in enumerate(parts, 1)))
+            reasons.append(f"conjunct {len(parts)} of {len(formula.args)} ({formula.args[len(parts) - 1]}): "
+                           f"{parts[-1].detail}")
+        else:
+            attempt = prove_rewritten(formula, hyps, self.prover, budget, check, originals)
+            if attempt.status != "unknown":
+                return attempt
+            reasons.append(attempt.detail)
+        boxes = prove_by_intervals(formula, hyps, self.domain)
+        if boxes.status == "proved":
+            return boxes
+        reasons.append(f"interval arithmetic: {boxes.detail}")
+        return Attempt("unknown", detail="; ".join(reasons))
 
     def _eliminate_equalities(self, formula, given):
         """Equality hypotheses (``given=[sp.Eq(d1, d2)]``) used by substitution: each is solved
@@ -356,6 +415,11 @@ def _abstract_parts(exprs) -> str:
                 if user_defined and getattr(cls, "_imp_", None) is None:
                     found.add(cls.__name__)
     return ", ".join(sorted(found))
+
+
+def _implicit(expr) -> bool:
+    from .implicit import ImplicitFunction
+    return any(isinstance(f, ImplicitFunction) for f in sp.sympify(expr).atoms(sp.Function))
 
 
 def _empty(hyps) -> bool:
