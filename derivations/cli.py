@@ -363,11 +363,12 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--strict", action="store_true", help="exit 1 if any claim is refuted")
         s.set_defaults(func=func)
 
-    from . import cli_games, cli_tex
+    from . import cli_games, cli_tex, cli_trees
     cli_games.register(sub)
     cli_tex.register(sub)
     from . import cli_map
     cli_map.register(sub)
+    cli_trees.register(sub)
     for command in sub.choices.values():
         _global_options(command, after_command=True)
     return p

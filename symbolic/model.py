@@ -35,6 +35,7 @@ from .solvers import (IntervalSet, SystemSolution, classify, derive_interval, de
 from .solvers.checks import interval_check, optimum_check, system_check
 
 if TYPE_CHECKING:
+    from .games.extensive import TreeMap
     from .games.nash_map import EquilibriumMap
 from .verify import PartVerdict, PartVerifier, Settings, Verdict, combine
 
@@ -209,6 +210,8 @@ class Model:
         self.stationary_profiles: dict = {}  # named stationary profiles, by "game:profile"
         self.instances: list = []          # (game, {parameter: value}) listed in the report
         self.declared_games: list = []     # the stochastic games declared with the methods below (reported)
+        self.trees: dict = {}              # game trees by name
+        self.tree_maps: dict = {}          # their equilibrium maps (backward induction), by name
         self.definitions: dict[sp.Symbol, sp.Basic] = {}
         self.quantities: dict[str, Quantity] = {}
         self.claims: list[Claim] = []
@@ -536,12 +539,43 @@ class Model:
         self.games[name] = game
         return game
 
-    def equilibria(self, game) -> "EquilibriumMap":
-        """Every Nash equilibrium of a two-player normal-form game with symbolic payoffs, each
-        with the region of parameters where it is one (the equilibrium map; see
-        :mod:`symbolic.games.nash_map`).  Registered for the report under the game's name."""
+    def game_tree(self, name: str, players: Sequence[str]):
+        """Declare a finite game tree of perfect information with symbolic payoffs
+        (:class:`~symbolic.games.ExtensiveGame`) and return it: add nodes with
+        ``decision(node, player, {action: child})``, ``chance(node, {outcome: (probability,
+        child)})`` and ``terminal(node, payoffs)`` (payoffs in player order, strings read with the
+        model's names, or the name of an outcome of the model's payoff table); the first node is
+        the root.  :meth:`equilibria` solves it by backward induction into its equilibrium map."""
+        from .games.extensive import ExtensiveGame
+
+        if name in self.trees:
+            raise DerivationError(f"game tree {name!r} is declared twice")
+        try:
+            tree = ExtensiveGame(name, players, read=self.parse)
+        except ValueError as exc:
+            raise DerivationError(f"game tree {name}: {exc}") from None
+        if self.game is not None:
+            tree.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in tree.players)
+        self.trees[name] = tree
+        return tree
+
+    def equilibria(self, game) -> "EquilibriumMap | TreeMap":
+        """The equilibrium map of a game: for a two-player normal-form game every Nash
+        equilibrium, each with the region of parameters where it is one
+        (:mod:`symbolic.games.nash_map`, an ``EquilibriumMap``); for a game tree the
+        subgame-perfect equilibrium on each region by symbolic backward induction
+        (:mod:`symbolic.games.extensive`, a ``TreeMap``).  Registered for the report under the
+        game's name."""
+        from .games.extensive import ExtensiveGame, tree_map
         from .games.nash_map import equilibrium_map
 
+        if isinstance(game, ExtensiveGame):
+            try:
+                tmap = tree_map(game, self._hypotheses())
+            except ValueError as exc:
+                raise DerivationError(f"game tree {game.name}: {exc}") from None
+            self.tree_maps[game.name] = tmap
+            return tmap
         emap = equilibrium_map(game, self._hypotheses())
         self.equilibrium_maps[game.name] = emap
         return emap

@@ -277,6 +277,18 @@ def _over_positive(v) -> sp.Basic:
     return sp.Mul(num, sp.Pow(den, -1, evaluate=False), evaluate=False)
 
 
+def _tree_map(model, name, tmap) -> dict:
+    """A game tree's equilibrium map: one row per region, and the derived proposition."""
+    game = tmap.game
+    rows = [{"region": r"\text{everywhere}" if b.region is sp.true else _cell(tex(b.region, model)),
+             "path": escape(", ".join(b.path) or "-"),
+             "profile": escape(", ".join(f"{n}: {a}" for n, a in b.profile.items())),
+             "payoffs": [_cell(tex(u, model)) for u in b.payoffs],
+             "status": b.status} for b in tmap.branches]
+    return {"name": escape(name), "label": _label(name), "players": [escape(p) for p in game.players], "rows": rows,
+            "disjoint": tmap.disjoint, "covers": tmap.covers}
+
+
 def _stochastic(model, name, game) -> dict:
     """A declared stochastic game: states and transitions, named profiles (values, deviation
     conditions, MPE region) and every stationary equilibrium at the recorded instances."""
@@ -379,7 +391,8 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
                "intervals": [_interval(model, i) for i in _derivations(model, "interval")],
                "maps": [_equilibrium_map(model, n, e) for n, e in model.equilibrium_maps.items()],
                "stochastic": [_stochastic(model, n, g) for n, g in model.stochastic_games.items()
-                              if n in model.declared_games]}
+                              if n in model.declared_games],
+               "trees": [_tree_map(model, n, t) for n, t in model.tree_maps.items()]}
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
                "tol": _sci(c.tol), "passed": c.passed, "rechecked": c.rechecked} for c in checks]

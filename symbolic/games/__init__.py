@@ -5,11 +5,14 @@
   enumeration of every stationary equilibrium;
 * :mod:`.stochastic_fast` -- the batched sweep of a stochastic game's equilibria over one parameter;
 * :mod:`.profiles` -- a named stationary profile: values, deviation conditions, MPE region;
-* :mod:`.repeated` -- infinitely repeated games as stochastic games on an automaton's states.
+* :mod:`.repeated` -- infinitely repeated games as stochastic games on an automaton's states;
+* :mod:`.extensive` -- game trees with symbolic payoffs, backward induction into an equilibrium map.
 """
+from .extensive import ExtensiveGame, TreeMap
 from .normal_form import NormalFormGame
 from .profiles import StationaryProfile
 from .repeated import AUTOMATA, RepeatedGame
 from .stochastic import StochasticGame
 
-__all__ = ["AUTOMATA", "NormalFormGame", "RepeatedGame", "StationaryProfile", "StochasticGame"]
+__all__ = ["AUTOMATA", "ExtensiveGame", "NormalFormGame", "RepeatedGame", "StationaryProfile", "StochasticGame",
+           "TreeMap"]
