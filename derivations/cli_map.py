@@ -49,19 +49,16 @@ def cmd_map(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise ToolkitError(f"--workers must be at least 1, got {args.workers}")
     tmp = maps.prepare(args.out)  # an unwritable output: one line, before a cluster starts
+    for note in spec.notes if not quiet else ():
+        print(f"note: {note}", file=sys.stderr)
     try:
-        for note in spec.notes:
-            if not quiet:
-                print(f"note: {note}", file=sys.stderr)
-        if not quiet:
-            print(f"[derivations] map {spec.model} {spec.target.name}: {spec.size} points "
-                  f"({' x '.join(str(n) for n in spec.shape)}), blocks of {' x '.join(map(str, spec.chunks))}",
-                  file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         with maps.cluster(args.scheduler, args.workers) as client:
             if not quiet:
                 where = args.scheduler or f"a local cluster of {len(client.scheduler_info()['workers'])} worker processes"
-                print(f"[derivations] running on {where}", file=sys.stderr, flush=True)
+                print(f"[derivations] map {spec.model} {spec.target.name}: {spec.size} points "
+                      f"({' x '.join(str(n) for n in spec.shape)}) in blocks of {' x '.join(map(str, spec.chunks))}, "
+                      f"on {where}", file=sys.stderr, flush=True)
             maps.write(spec, args.out, client, progress=not quiet, tmp=tmp)
         elapsed = time.perf_counter() - t0
     except BaseException:

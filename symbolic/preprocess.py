@@ -108,7 +108,9 @@ def split_cases(formula: sp.Basic, feasible: Callable[[list], bool] | None = Non
                 continue
             if new and feasible is not None and not feasible(conds):
                 continue
-            todo.append(Case(case.formula.xreplace({node: value}), _dedupe(conds)))
+            with sp.evaluate(False):  # rebuilding without re-evaluating every node (assumption queries)
+                chosen = case.formula.xreplace({node: value})
+            todo.append(Case(chosen, _dedupe(conds)))
             if len(todo) + len(done) > limit:
                 raise TooManyCases(f"more than {limit} cases")
     return done
@@ -200,7 +202,7 @@ def vanishes_modulo(expr: sp.Basic, definitions: dict) -> bool:
     num = sp.expand(num)
     if num == 0:
         return True
-    for r, u in definitions.items():
+    for r, u in reversed(list(definitions.items())):  # outer radicals first (their radicands use inner ones)
         if not num.has(r):
             continue
         un, ud = sp.fraction(sp.together(u))

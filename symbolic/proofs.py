@@ -45,7 +45,7 @@ FIRST_PASS_MS = 200
 FEASIBILITY_MS = 100
 #: Wall-clock allowance of the procedures beyond the direct decision, per part (s), and the budget
 #: of each solver call among them (ms; at most the part's own budget).
-PROCEDURE_SECONDS = 5.0
+PROCEDURE_SECONDS = 20.0
 CASE_BUDGET_MS = 1000
 
 
@@ -259,20 +259,41 @@ def abstract_implicit(formula: sp.Basic, hyps: list) -> tuple[sp.Basic, list, li
         defining = [x.xreplace(sub) for x in defining]
 
 
+def _mask_radicals(expr: sp.Basic, table: dict) -> sp.Basic:
+    """``expr`` with each outermost radical replaced by a placeholder (``table``: placeholder -> radical)."""
+    found = [p for p in expr.atoms(sp.Pow) if not p.exp.is_Integer]
+    outer = [p for p in found if not any(p != q and q.has(p) for q in found)]
+    sub = {}
+    for p in outer:
+        for k, v in table.items():
+            if v == p:
+                sub[p] = k
+                break
+        else:
+            k = sp.Dummy(f"m{len(table)}")
+            table[k] = p
+            sub[p] = k
+    return expr.xreplace(sub)
+
+
 def _substitute_definitions(goal: sp.Basic, premises: list, variables: set) -> sp.Basic:
-    """``goal`` with each premise ``E = 0`` that is linear in an abstraction variable ``v`` (with a
-    numeric coefficient) used to eliminate ``v``."""
+    """``goal`` with each premise ``E = 0`` that is linear in an abstraction variable ``v`` outside
+    its radicals (numeric coefficient) used to eliminate ``v`` there: at the root ``v`` equals the
+    rest, so replacing the occurrences of ``v`` outside radicals keeps the goal's truth value
+    (the fixed point ``v = g(v)`` of a composed closed form becomes an identity in ``v``)."""
+    table: dict = {}
     for eq in premises:
-        e = sp.expand(eq.lhs - eq.rhs) if isinstance(eq, sp.Eq) else None
-        if e is None:
+        if not isinstance(eq, sp.Eq):
             continue
+        e = sp.expand(_mask_radicals(eq.lhs - eq.rhs, table))
         for v in sorted(variables & e.free_symbols, key=lambda x: x.name):
             coeff = e.coeff(v)
             rest = e - coeff * v
             if coeff.is_number and coeff != 0 and not rest.has(v):
-                goal = goal.xreplace({v: -rest / coeff})
+                masked = _mask_radicals(goal, table).xreplace({v: -rest / coeff})
+                goal = masked.xreplace(table)
                 break
-    return goal
+    return goal.xreplace(table)
 
 
 def _is_equation(f: sp.Basic) -> bool:
@@ -303,9 +324,7 @@ def prove_rewritten(formula: sp.Basic, hyps: list, prover: Prover, budget_ms: in
     except NotEncodable as exc:
         return Attempt("unknown", detail=str(exc))
     variables = {v for f in imp_facts for v in f.free_symbols if v.name.startswith("_v")}
-    if imp_facts:  # the brackets as premises: their Piecewise ends are split with the claim's
-        abstracted = sp.Implies(sp.And(*imp_facts), abstracted)
-    facts: list = []
+    facts = list(imp_facts)
     (abstracted,), atom_facts, table = abstract_atoms([abstracted], lambda c: prover.holds(list(hyps) + facts, c))
     steps = []
     if table:
@@ -323,7 +342,11 @@ def prove_rewritten(formula: sp.Basic, hyps: list, prover: Prover, budget_ms: in
         first.method = first.method.replace("implicit quantities abstracted", "implicit quantities bounded by "
                                                                               "their brackets")
         return first
-    with_eqs = sp.Implies(sp.And(*defining, *abstracted.args[0].args), abstracted.args[1])
+    if not _is_equation(abstracted):
+        # the defining equations serve identities (the fixed point substituted: v = g(v)); an
+        # inequality that fails for some value in the bracket is left to the other procedures
+        return Attempt("unknown", detail=f"with the brackets only: {first.detail}")
+    with_eqs = sp.Implies(sp.And(*defining), abstracted)
     second = _cases(with_eqs, base, variables, [f"implicit quantities abstracted ({'; '.join(said)})"] + steps,
                     prover, budget_ms, check, originals, limit)
     if second.status == "proved":

@@ -13,8 +13,8 @@ NAME = "alliance_moral_hazard"
 
 EXPECTED = {  # claim -> (verdict, verdict of the repair or None)
     "BMR-1": ("proved", None), "BMR-2": ("proved", None), "BMR-3": ("proved", None),
-    "BMR-4": ("proved", None), "BMR-5": ("refuted", "proved"), "BMR-6": ("refuted", "checked"),
-    "BMR-7": ("proved", None), "BMR-8": ("proved", None), "BMR-9": ("checked", None),
+    "BMR-4": ("proved", None), "BMR-5": ("refuted", "proved"), "BMR-6": ("refuted", "proved"),
+    "BMR-7": ("proved", None), "BMR-8": ("proved", None), "BMR-9": ("proved", None),
     "BMR-10": ("refuted", "checked"), "BMR-11": ("checked", None), "BMR-12": ("refuted", "proved"),
 }
 

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,8 @@ def plan(model, target: str, grids, fixed: dict | None = None, game: str | None 
     missing = [n for n in tgt.parameters if n not in grid_names and n not in exact]
     if missing:
         raise ToolkitError(f"{tgt.name} needs values for {', '.join(missing)} (a --grid or name=value each)")
+    if chunk is not None and chunk < 1:
+        raise ToolkitError(f"--chunk must be at least 1, got {chunk}")
     size = int(np.prod([ax.n for ax in axes]))
     if size > 1 << 40:
         raise ToolkitError(f"the grid has {size:.3g} points: too many")
@@ -199,10 +202,42 @@ def prepare(out: str | Path) -> Path:
 
 
 def _discard(path: Path) -> None:
-    if path.is_dir():
+    """Remove a partial output.  A Zarr store loses its marker (``zarr.json``) first, so that a
+    block still being computed when the map failed does not write into it (see :class:`_Store`);
+    the removal is repeated while such a block may still be finishing."""
+    if not path.is_dir():
+        if path.exists():
+            path.unlink()
+        return
+    with contextlib.suppress(OSError):
+        (path / "zarr.json").unlink()
+    for _ in range(20):
         shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
+        time.sleep(0.05)
+        if not path.exists():
+            time.sleep(0.25)
+            if not path.exists():
+                return
+
+
+class _Store:
+    """The target of one field: writes a block into the Zarr array ``name`` of the store at
+    ``root``, unless the store has been abandoned (its ``zarr.json`` removed by :func:`_discard`).
+    Pickles to its two paths (each worker opens the array itself)."""
+
+    def __init__(self, root: str, name: str):
+        self.root, self.name, self._array = root, name, None
+
+    def __setitem__(self, key, value):
+        if not os.path.exists(os.path.join(self.root, "zarr.json")):
+            return
+        if self._array is None:
+            import zarr
+            self._array = zarr.open_array(os.path.join(self.root, self.name), mode="r+")
+        self._array[key] = value
+
+    def __getstate__(self):
+        return {"root": self.root, "name": self.name, "_array": None}
 
 
 def _install(tmp: Path, out: Path) -> None:
@@ -247,13 +282,19 @@ def _write_zarr(spec: MapSpec, path: Path, client, progress: bool) -> None:
     axes = group.create_group("axes")
     for ax in spec.axes:
         axes.create_array(ax.name, data=ax.floats())
-    targets = [group.create_array(name, shape=spec.shape, chunks=spec.chunks, dtype=dtype, fill_value=fill)
-               for name, dtype, fill in spec.target.fields]
+    for name, dtype, fill in spec.target.fields:
+        group.create_array(name, shape=spec.shape, chunks=spec.chunks, dtype=dtype, fill_value=fill)
+    targets = [_Store(str(path), name) for name, _, _ in spec.target.fields]
     stored = da.store(_sources(spec, dask_array(spec)), targets, lock=False, compute=False)
     if client is not None:
-        future = client.compute(stored)
-        _watch([future], progress)
-        future.result()
+        futures = client.compute(stored)
+        futures = futures if isinstance(futures, list) else [futures]
+        try:
+            _watch(futures, progress)
+            client.gather(futures)
+        except BaseException:
+            client.cancel(futures)
+            raise
     else:
         with _local_progress(progress):
             dask.compute(stored, scheduler="threads")
@@ -323,7 +364,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None):
     if n < 1:
         raise ToolkitError(f"--workers must be at least 1, got {n}")
     one = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    lc = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    lc = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.CRITICAL, env=one)
     client = Client(lc)
     try:

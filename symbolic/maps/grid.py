@@ -41,6 +41,7 @@ class Axis:
 
     def value(self, k: int) -> Fraction:
         """The ``k``-th value, exactly."""
+        k = int(k)
         if k == 0:
             return self.first
         if k == self.n - 1:

@@ -113,7 +113,7 @@ def _equilibria_target(model, game: str | None) -> Target:
     attrs = {"game": name, "label_bits": LABEL_BITS,
              "profile": None if profile is None else profile.name}
     return Target("equilibria", "equilibria", params, [(f, "int16", -1) for f in EQUILIBRIUM_FIELDS],
-                  _Game(g, support), f"every stationary equilibrium of the game {name}", attrs)
+                  _Game(g.subs({}), support), f"every stationary equilibrium of the game {name}", attrs)
 
 
 # =============================================================================================
@@ -152,7 +152,8 @@ class _Game:
     """A stochastic game (the model's declaration) and the supports of its declared profile."""
 
     def __init__(self, game, support):
-        self.game, self.support = game, support
+        self.game, self.support = game, support  # (a copy made by subs: no reference to the model)
+        self.token = _token(game)
 
     def sweep(self, fixed: dict, names: list, resolve: bool = True):
         """The :class:`~symbolic.maps.equilibria.GridSweep` of the game with ``fixed`` substituted
@@ -162,7 +163,7 @@ class _Game:
         def build():
             g = self.game.subs({k: sp.Rational(v.numerator, v.denominator) for k, v in fixed.items()})
             return GridSweep(g, names, resolve=resolve)
-        return _built(_token((self.game, sorted(fixed.items()), names, resolve)), build)
+        return _built(_token((self.token, sorted(fixed.items()), names, resolve)), build)
 
 
 # =============================================================================================
