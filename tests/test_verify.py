@@ -65,9 +65,17 @@ def test_given_conditions_restrict_the_claim(m):
 
 
 def test_non_polynomial_true_claim_is_checked_numerically_with_reason(m):
-    v = verdict(m, Claim("N1", "exp(t) >= 1 + t", [Holds(m.parse("exp(t) >= 1 + t"))]), samples=500)
+    # exp(t) >= 1 + t itself is proved (exp abstracted with its tangent bound, symbolic.proofs); the
+    # second-order bound is beyond every procedure
+    v = verdict(m, Claim("N1", "exp(t) >= 1 + t + t^2/2", [Holds(m.parse("exp(t) >= 1 + t + t**2/2"))]),
+                samples=500)
     assert v.status == "checked" and v.samples == 500
     assert "N=500" in v.method and "no proof" in v.detail and "z3" in v.detail
+
+
+def test_exp_tangent_bound_is_proved_by_abstraction(m):
+    v = verdict(m, Claim("N0", "exp(t) >= 1 + t", [Holds(m.parse("exp(t) >= 1 + t"))]), samples=500)
+    assert v.status == "proved" and "transcendental atoms abstracted" in v.method
 
 
 def test_non_polynomial_false_claim_is_refuted_numerically(m):
