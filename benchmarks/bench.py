@@ -17,7 +17,6 @@ measured in fresh processes of the same run.  Each line prints the figure, its b
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import subprocess
@@ -25,6 +24,7 @@ import sys
 import tempfile
 import time
 import timeit
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -78,15 +78,15 @@ def large_arrays(n: int, repeat: int) -> None:
         args = {p: np.ascontiguousarray(draws[p]) for p in f.parameters}
         limit = 8 * n * (len(args) + 1) / bandwidth
         f(**args)  # compiles the kernel once (cached on disk afterwards)
-        ours = best(lambda: f(**args), repeat)
+        ours = best(partial(f, **args), repeat)
         plain = sp.lambdify(f.symbols, model.quantity(name), "numpy")
-        lam = best(lambda: plain(*args.values()), repeat)
+        lam = best(partial(plain, *args.values()), repeat)
         print(f"  {model_name}.{name}({', '.join(f.parameters)}): limit {limit * 1e3:.1f} ms "
               f"({len(args)} arrays read, 1 written)")
         row("toolkit numeric()", f"{ours * 1e3:.1f} ms", f"limit {limit * 1e3:.1f} ms", ours / limit, "<= 1.5x")
         row("plain sympy.lambdify (numpy)", f"{lam * 1e3:.1f} ms", f"limit {limit * 1e3:.1f} ms", lam / limit, "")
         if (model_name, name) in HAND:
-            hand = best(lambda: HAND[(model_name, name)](**args), repeat)
+            hand = best(partial(HAND[(model_name, name)], **args), repeat)
             row("hand-written numpy", f"{hand * 1e3:.1f} ms", f"limit {limit * 1e3:.1f} ms", hand / limit, "")
 
 

@@ -40,10 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, Claim, DerivativeSign, Equal, Equivalent,
-                      Holds, Model, interval)
-from symbolic import distributions
+from symbolic import Claim, DerivativeSign, Equal, Equivalent, Holds, Model, distributions
 from symbolic.distributions import BoundDistribution
+from symbolic.domain import NONNEGATIVE, POSITIVE, PROBABILITY, REAL, interval
 from symbolic.implicit import compose, implicit, invert_increasing, lift_piecewise
 from symbolic.latex import tex
 from symbolic.numeric import root_bracketed, root_bracketed_in, tanh_sinh
@@ -298,18 +297,18 @@ def build(dist: str = "uniform") -> Model:
     # ---- Derived quantities ---------------------------------------------------------------------------
     F_t = J.F.cdf(fight_cutoff.expr)
     tv = crisis.threat_value(J)
-    threat_value = m.derived("threat_value", tv, r"T(\theta)",
-                             "challenger's expected value of threatening the generic target",
-                             cross_check=_check_threat_value)
-    chat = m.derived("chat", J.F.conditional_expectation(J.t()), r"\hat c(\theta)",
-                     "E[c | c < x - p + theta], integrated from the density", cross_check=_check_chat)
+    m.derived("threat_value", tv, r"T(\theta)",
+              "challenger's expected value of threatening the generic target",
+              cross_check=_check_threat_value)
+    m.derived("chat", J.F.conditional_expectation(J.t()), r"\hat c(\theta)",
+              "E[c | c < x - p + theta], integrated from the density", cross_check=_check_chat)
     V = crisis.crisis_value(J)
-    crisis_value = m.derived("crisis_value", V, r"V(\theta)",
-                             "threatened target's expected crisis payoff (bracket of eq. (2))")
+    m.derived("crisis_value", V, r"V(\theta)",
+              "threatened target's expected crisis payoff (bracket of eq. (2))")
     tu = crisis.least_deterrent(J)
-    theta_underbar = m.derived("theta_underbar", tu, r"\underline{\theta}",
-                               "least deterrent support, from T = 0 (BMR-4)", cross_check=_check_theta_underbar,
-                               defined_when=sp.Lt(p, k))  # with p >= k no support deters
+    m.derived("theta_underbar", tu, r"\underline{\theta}",
+              "least deterrent support, from T = 0 (BMR-4)", cross_check=_check_theta_underbar,
+              defined_when=sp.Lt(p, k))  # with p >= k no support deters
     tu_F = crisis.least_deterrent(J, general[""])
     V_L0 = crisis.crisis_value(L, 0)
     u_L00 = pi_L * V_L0 + pi_s * crisis.partner_value(S, 0)   # breakdown payoff u_L(0,0): L threatened, s pays 0
@@ -319,8 +318,8 @@ def build(dist: str = "uniform") -> Model:
     partner_L = sp.Piecewise((crisis.partner_value(L), crisis.threatened(L)), (sq_partner, True))
     u_L_full = pi_L * own_L + pi_s * crisis.partner_value(S)
     u_s_full = pi_s * V_s + pi_L * partner_L
-    u_i = m.derived("u_i", pi_s * V_s + (1 - pi_s) * crisis.partner_value(L), r"u_i",
-                    "the paper's display of u_i(theta_1, theta_2) (i = s, j = L, both threatened)")
+    m.derived("u_i", pi_s * V_s + (1 - pi_s) * crisis.partner_value(L), r"u_i",
+              "the paper's display of u_i(theta_1, theta_2) (i = s, j = L, both threatened)")
     m.derived("u_L", u_L_full, r"u_L", "L's expected payoff u_L(theta_L, theta_s) (deterrence included)")
     m.derived("u_s", u_s_full, r"u_s", "s's expected payoff u_s(theta_L, theta_s) (deterrence included)")
     theta_underbar_L = tu.xreplace({x: x_L, p: p_L, k: k_L, cbar: cbar_L})
@@ -349,8 +348,8 @@ def build(dist: str = "uniform") -> Model:
 
     per_unit_uL00 = per_unit(u_L00, pi_L * sq_target)
     thetabar = invert_L(per_unit_uL00, "thetabar_s", r"\bar\theta_s", 1 / pi_s + 1)
-    thetabar_s = m.derived("thetabar_s", thetabar, r"\bar\theta_s",
-                           "the pie: u_L(theta_L*, thetabar_s) = u_L(0,0) (BMR-9)", cross_check=_check_thetabar)
+    m.derived("thetabar_s", thetabar, r"\bar\theta_s",
+              "the pie: u_L(theta_L*, thetabar_s) = u_L(0,0) (BMR-9)", cross_check=_check_thetabar)
 
     # thetahat: u_i(thetahat) = z u_i(0) + (1-z) u_i(theta_s), per unit of pi_s
     rhs_s = z * u_s00 + (1 - z) * u_s_pie
@@ -362,12 +361,12 @@ def build(dist: str = "uniform") -> Model:
     except Exception:
         th_s = implicit("thetahat_s", N_s.subs(theta_s, w) - target_s, w, (0, theta_s), latex=r"\hat\theta^s_s")
     th_L = invert_L(z * per_unit_uL00 + (1 - z) * N_L, "thetahat_L", r"\hat\theta^L_s", 1 / pi_s + 1 + theta_s)
-    thetahat_s = m.derived("thetahat_s", th_s, r"\hat\theta^s_s",
-                           "s's indifference: u_s(thetahat) = z u_s(0) + (1-z) u_s(theta_s)",
-                           cross_check=_check_thetahat("s"))
-    thetahat_L = m.derived("thetahat_L", th_L, r"\hat\theta^L_s",
-                           "L's indifference: u_L(thetahat) = z u_L(0,0) + (1-z) u_L(theta_s)",
-                           cross_check=_check_thetahat("L"))
+    m.derived("thetahat_s", th_s, r"\hat\theta^s_s",
+              "s's indifference: u_s(thetahat) = z u_s(0) + (1-z) u_s(theta_s)",
+              cross_check=_check_thetahat("s"))
+    m.derived("thetahat_L", th_L, r"\hat\theta^L_s",
+              "L's indifference: u_L(thetahat) = z u_L(0,0) + (1-z) u_L(theta_s)",
+              cross_check=_check_thetahat("L"))
     du_s, du_L = sp.diff(u_s_pie, theta_s), sp.diff(u_L_pie, theta_s)
     ift_s = (1 - z) * du_s / compose(du_s, theta_s, th_s)
     ift_L = (1 - z) * du_L / compose(du_L, theta_s, th_L)

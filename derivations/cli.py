@@ -13,8 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from symbolic import ToolkitError
-from symbolic import cache
+from symbolic import ToolkitError, cache
 from symbolic import report as reportlib
 
 from . import available, fingerprint, load

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, UNIT_INTERVAL, Claim, DerivativeSign, Equal,
-                      Equivalent, Holds, Model)
+from symbolic import Claim, DerivativeSign, Equal, Equivalent, Holds, Model
+from symbolic.domain import NONNEGATIVE, POSITIVE, PROBABILITY, UNIT_INTERVAL
 
 SEED = "001_dd8248f65a92f7c6.txt"
 
@@ -48,9 +48,9 @@ def build() -> Model:
                           "States and a Challenger.")
 
     # ---- Parameters and domains ---------------------------------------------------------
-    m_C = m.parameter("m_C", POSITIVE, "m_C", "military power of the Challenger")
-    m_U = m.parameter("m_U", POSITIVE, "m_U", "military power of the United States")
-    m_J = m.parameter("m_J", POSITIVE, "m_J", "military power of Japan")
+    m.parameter("m_C", POSITIVE, "m_C", "military power of the Challenger")
+    m.parameter("m_U", POSITIVE, "m_U", "military power of the United States")
+    m.parameter("m_J", POSITIVE, "m_J", "military power of Japan")
     p = m.parameter("p", PROBABILITY, "p", "probability the alliance wins a multilateral war")
     q = m.parameter("q", PROBABILITY, "q", "probability the U.S. alone wins a bilateral war")
     m.constrain(q < p, reason="CSD-1: p > q whenever m_J > 0")
@@ -64,7 +64,7 @@ def build() -> Model:
     cbar_J = m.parameter("cbar_J", POSITIVE, r"\bar{c}_J", "upper end of the support of J's cost")
     c_J = m.parameter("c_J", POSITIVE, "c_J", "J's cost of fighting (private type)")
     m.constrain(c_J <= cbar_J, reason="c_J has support [0, cbar_J]")
-    psi = m.define("psi", "p - q", r"\psi", "the power J adds to the alliance")
+    m.define("psi", "p - q", r"\psi", "the power J adds to the alliance")
     P = m.form  # the slides' printed formulas, kept in the order printed
 
     m.choice("c_U and c_C are common knowledge: the slides treat them as known when writing "

@@ -1,6 +1,5 @@
 """Audience costs in a crisis: a leader fights or backs down in public."""
-from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, Claim, DerivativeSign, Equal, Equivalent,
-                      Holds, Model)
+from symbolic import NONNEGATIVE, POSITIVE, PROBABILITY, Claim, DerivativeSign, Equal, Equivalent, Holds, Model
 
 
 def build() -> Model:

@@ -5,8 +5,7 @@ from indifference conditions, verdicts on claims (symbolic, z3, numeric), numeri
 vectorised numeric functions, and LaTeX appendices.
 """
 from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, Proposition
-from .domain import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Domain, Interval, Parameter,
-                     interval)
+from .domain import NONNEGATIVE, POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Domain, Interval, Parameter, interval
 from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
 from .games import RepeatedGame, StationaryProfile, StochasticGame
 from .model import CrossCheck, Model, Quantity

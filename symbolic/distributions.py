@@ -30,7 +30,7 @@ raises :class:`UnknownDistributionError` with a one-line message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp

@@ -376,8 +376,9 @@ class Domain:
         small = [rel for rel in relations if len(rel.free_symbols) <= 3]
         large = [rel for rel in relations if len(rel.free_symbols) > 3]
         if small and large:
-            steps = [(p, lambda size, p=p, rels=_within(small, p): self._sample_group(p, rels, size, rng, budget))
-                     for p in _groups(names, small)]
+            groups = [(p, _within(small, p)) for p in _groups(names, small)]
+            steps = [(p, lambda size, p=p, rels=rels: self._sample_group(p, rels, size, rng, budget))
+                     for p, rels in groups]
             return self._rejection(steps, large, n, budget)
         steps = [([nm], lambda size, nm=nm: {nm: _draw(self.parameters[nm], size, rng)}) for nm in names]
         return self._rejection(steps, relations, n, budget, bounds=True)

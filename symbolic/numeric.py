@@ -20,7 +20,6 @@ import sympy as sp
 
 from .errors import DomainError
 
-
 _MISSING = object()
 #: Arrays at least this long go to the compiled C kernel when one is available.
 C_THRESHOLD = 1 << 12

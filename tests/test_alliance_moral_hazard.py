@@ -7,7 +7,6 @@ import sympy as sp
 
 import derivations
 from derivations import cli
-from symbolic.distributions import GENERAL
 
 NAME = "alliance_moral_hazard"
 

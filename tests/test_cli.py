@@ -158,3 +158,12 @@ def test_debug_after_the_command_shows_the_traceback(capsys):
         main(["eval", "nope", "chat_U", "--debug"])
     code, out, err = run(capsys, "eval", "nope", "chat_U", "--quiet")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_sweep_checks_both_ends_of_its_range(capsys):
+    """Each end of --from/--to must lie in the swept parameter's domain (a dict comprehension with a
+    static key once checked only the last one)."""
+    game = ["t_D=4", "f_D=-4", "s_D=-3", "t_C=1", "f_C=-7", "s_C=-9", "d=0.9", "p=0.3", "q=0.3"]
+    for start, stop in (("-0.5", "0.5"), ("0.5", "1.5")):
+        code, out, err = run(capsys, "sweep", "called_bluff", "b", *game, "--from", start, "--to", stop, "--steps", "2")
+        assert code == 2 and "is outside its domain" in err and err.count("\n") == 1, err

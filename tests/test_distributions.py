@@ -32,7 +32,7 @@ def test_power_family_conditional_expectation_matches_quadrature():
         cb, g = rng.uniform(0.2, 3), rng.uniform(0.3, 4)
         tt = rng.uniform(0.01, 1.5 * cb)
         top = min(tt, cb)
-        num = quad(lambda c: c * g * c ** (g - 1) / cb ** g, 0, top, epsabs=1e-14, epsrel=1e-13)[0]
+        num = quad(lambda c, g=g, cb=cb: c * g * c ** (g - 1) / cb ** g, 0, top, epsabs=1e-14, epsrel=1e-13)[0]
         assert abs(f(tt, cb, g) - num / (top / cb) ** g) < 1e-10
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbolic import POSITIVE, PROBABILITY, REAL, DerivationError, Model, interval
+from symbolic import POSITIVE, REAL, DerivationError, Model
 from symbolic.errors import UnknownNameError
 
 

@@ -1,7 +1,11 @@
 """The README's promises: its two commands, and a tutorial that matches the shipped example."""
 import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -44,3 +48,19 @@ def test_solving_tutorial_lines_are_in_the_shipped_example():
     for line in block.splitlines():
         line = line.split("  #")[0].rstrip()
         assert not line or line in code, line
+
+
+def test_ci_lints_with_ruff_before_the_tests_and_the_code_passes():
+    """`.ci/run` runs ruff (pyflakes, bugbear, import order) before pytest, the README's development
+    section says how, and the tree passes it."""
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    lint = "python -m ruff check ."
+    assert "set -euo pipefail" in ci and lint in ci
+    assert ci.index(lint) < ci.index(README.splitlines()[2].split("#")[0].strip())
+    assert lint in README.split("## Development", 1)[1]
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^select = \["F", "B", "I"\]', pyproject, flags=re.M) and '"ruff' in pyproject.split("test = [")[1]
+    pytest.importorskip("ruff")
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, Claim, DerivationError, Equal, Holds, Model,
-                      interval)
+from symbolic import NONNEGATIVE, POSITIVE, PROBABILITY, REAL, Claim, DerivationError, Equal, Holds, Model, interval
 
 
 def _linear_model():

@@ -2,8 +2,8 @@
 every stationary equilibrium on games whose equilibrium sets are known (including degenerate ones)."""
 from __future__ import annotations
 
-import sympy as sp
 import pytest
+import sympy as sp
 
 from symbolic import ToolkitError
 from symbolic.games.normal_form import NormalFormGame
@@ -12,7 +12,7 @@ from symbolic.games.stochastic import Interval, StochasticGame, numeric_values, 
 R = sp.Rational
 
 
-def grim_pd(d=R(9, 10), T=3, Rw=2, P=1, S=0):
+def grim_pd(d=sp.Rational(9, 10), T=3, Rw=2, P=1, S=0):
     """Prisoner's Dilemma with an absorbing punishment state (grim trigger as a stochastic game)."""
     g = StochasticGame(("1", "2"), ("Coop", "Pun"), d, cooperation={"Coop": ("c", "c"), "Pun": ("c", "c")})
     for s in g.states:
@@ -353,7 +353,7 @@ def test_three_state_game_agrees_with_sgamesolver():
 
 
 # ---- exact intervals with algebraic end points ---------------------------------------------
-def quadratic_game(d=R(9, 10)):
+def quadratic_game(d=sp.Rational(9, 10)):
     """Player 1 plays a or b in A; player 2's mixture x = P(c) moves the state, so player 1's
     no-deviation condition is quadratic in x; player 2 gets 0 everywhere (always indifferent)."""
     g = StochasticGame(("1", "2"), ("A", "B"), d)

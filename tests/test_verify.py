@@ -2,8 +2,7 @@
 import pytest
 import sympy as sp
 
-from symbolic import (NONNEGATIVE, POSITIVE, PROBABILITY, REAL, Claim, DerivativeSign, Equal, Equivalent, Holds,
-                      Model)
+from symbolic import NONNEGATIVE, POSITIVE, PROBABILITY, REAL, Claim, DerivativeSign, Equal, Equivalent, Holds, Model
 
 JSON_KEYS = {"model", "claim", "status", "method", "detail", "counterexample", "samples", "max_error", "parts"}
 

@@ -56,7 +56,7 @@ class NashEquilibrium:
     def describe(self) -> str:
         """``(cheat, not)`` for a pure profile, else the supports."""
         parts = []
-        for pl, acts in self.support.items():
+        for acts in self.support.values():
             parts.append(acts[0] if len(acts) == 1 else "mix(" + ", ".join(acts) + ")")
         return "(" + ", ".join(parts) + ")"
 
@@ -101,6 +101,7 @@ class EquilibriumMap:
 
         def check(model, draws):
             from fractions import Fraction
+
             import numpy as np
 
             n = len(next(iter(draws.values())))

@@ -334,7 +334,6 @@ class NormalFormEquilibria:
 
 def _describe_set(player: str, support: Sequence[str], h) -> str:
     """One player's set of mixtures in words (exact numbers)."""
-    from .stochastic import _show
     if len(support) == 1:
         return f"{player} plays {support[0]}"
     acts = ", ".join(support)

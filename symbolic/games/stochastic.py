@@ -1611,6 +1611,7 @@ class _Enumerator:
         for a member with every inequality strict (the dimension, when the equations are linear)
         and make the witness exact where possible (:meth:`_exact_witness`)."""
         import z3
+
         from ..decide import _Translator
 
         eqs = list(eqs or [])

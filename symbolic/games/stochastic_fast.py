@@ -378,18 +378,19 @@ def _resultant(enum: _Enumerator, eqs, idx):
     R = enum.ring
     gens = R.symbols
     th = gens[-1]
+
+    def poly(p, elim, keep):  # p in (eliminated unknown, kept unknown, theta) over QQ
+        d = {}
+        for monom, c in p.items():
+            key = (monom[idx[elim]], monom[idx[keep]], monom[-1])
+            d[key] = d.get(key, 0) + sp.Rational(int(c.numerator), int(c.denominator))
+        return sp.Poly.from_dict(d, gens[idx[elim]], gens[idx[keep]], th, domain="QQ")
+
     for elim in (0, 1):
         keep = 1 - elim
+        ge, gk = gens[idx[elim]], gens[idx[keep]]
         for a, b in itertools.combinations(range(len(eqs)), 2):
-            ge, gk = gens[idx[elim]], gens[idx[keep]]
-
-            def poly(p):
-                d = {}
-                for monom, c in p.items():
-                    key = (monom[idx[elim]], monom[idx[keep]], monom[-1])
-                    d[key] = d.get(key, 0) + sp.Rational(int(c.numerator), int(c.denominator))
-                return sp.Poly.from_dict(d, ge, gk, th, domain="QQ")
-            pa, pb = poly(eqs[a]), poly(eqs[b])
+            pa, pb = poly(eqs[a], elim, keep), poly(eqs[b], elim, keep)
             if pa.degree(ge) == 0 and pb.degree(ge) == 0:
                 continue
             r = sp.resultant(pa, pb, ge)
@@ -829,7 +830,7 @@ class FastSweep:
         owner = np.arange(n)
         for depth in range(max_depth + 1):
             excluded = np.zeros(len(owner), bool)
-            for (degs, _, is_eq), B, tol in zip(specs, coeffs, tols):
+            for (_, _, is_eq), B, tol in zip(specs, coeffs, tols):
                 t = tol[owner][:, None]
                 ex = (B > t).all(axis=1)
                 if is_eq:
