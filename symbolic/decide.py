@@ -37,6 +37,13 @@ class Decision:
     reason: str = ""
 
 
+def factors(e: sp.Mul) -> list[tuple[sp.Basic, bool]]:
+    """A product's factors in order, each ``(factor, is_denominator)`` (``x**-2`` gives the
+    denominator ``x**2``): every translation asserts each denominator non-zero."""
+    return [(a.base ** (-a.exp), True) if a.is_Pow and a.exp.is_Integer and a.exp < 0 else (a, False)
+            for a in e.args]
+
+
 class _Translator:
     def __init__(self):
         self.vars: dict[sp.Symbol, z3.ArithRef] = {}
@@ -71,11 +78,8 @@ class _Translator:
             return z3.Sum([self.term(a) for a in e.args])
         if e.is_Mul:
             num, den = [], []
-            for a in e.args:
-                if a.is_Pow and a.exp.is_Integer and a.exp < 0:
-                    den.append(self.term(a.base ** (-a.exp)))
-                else:
-                    num.append(self.term(a))
+            for a, below in factors(e):  # translated in order (auxiliaries numbered as met)
+                (den if below else num).append(self.term(a))
             top = num[0] if len(num) == 1 else z3.Product(num) if num else z3.RealVal(1)
             for d in den:
                 self.side.append(d != 0)

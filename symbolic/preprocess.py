@@ -87,7 +87,7 @@ def split_cases(formula: sp.Basic, feasible: Callable[[list], bool] | None = Non
         case = todo.pop()
         node = _next_split(case.formula)
         if node is None:
-            done.append(case)
+            done.append(Case(_rebuild(case.formula), case.conditions))  # evaluated once, at the end
             continue
         known = {_canonical(c) for c in case.conditions}
         branches = []
@@ -114,6 +114,13 @@ def split_cases(formula: sp.Basic, feasible: Callable[[list], bool] | None = Non
             if len(todo) + len(done) > limit:
                 raise TooManyCases(f"more than {limit} cases")
     return done
+
+
+def _rebuild(e: sp.Basic) -> sp.Basic:
+    """``e`` rebuilt bottom-up with SymPy's evaluation (a relation between numbers becomes True/False)."""
+    if not e.args or e.is_Atom:
+        return e
+    return e.func(*[_rebuild(a) for a in e.args])
 
 
 def _canonical(c: sp.Basic) -> sp.Basic:

@@ -33,7 +33,7 @@ from typing import Callable, Iterable
 
 import sympy as sp
 
-from .decide import Decision, NotEncodable, simplify_point
+from .decide import Decision, NotEncodable, factors, simplify_point
 
 #: The solvers this module can run, in the order they are listed in a verdict's detail.
 SOLVERS = ("z3", "cvc5")
@@ -94,11 +94,8 @@ class SmtTranslator:
             return "(+ " + " ".join(self.term(a) for a in e.args) + ")"
         if e.is_Mul:
             num, den = [], []
-            for a in e.args:
-                if a.is_Pow and a.exp.is_Integer and a.exp < 0:
-                    den.append(self.term(a.base ** (-a.exp)))
-                else:
-                    num.append(self.term(a))
+            for a, below in factors(e):
+                (den if below else num).append(self.term(a))
             top = num[0] if len(num) == 1 else ("(* " + " ".join(num) + ")") if num else "1.0"
             for d in den:
                 self._nonzero(d)
