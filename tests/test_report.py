@@ -235,7 +235,10 @@ def test_an_infinite_cross_check_error_is_reported_not_a_crash(tmp_path, monkeyp
     def no_root(g, n, *args, **kwargs):
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
 
+    import derivations
+
     monkeypatch.setattr(modellib, "find_root", no_root)
+    monkeypatch.setattr(derivations, "_CACHE", {})  # a model built (and checked) by an earlier test is not reused
     out = tmp_path / "out"
     code = main(["report", str(ROOT / "examples" / "audience_costs.py"), "--out", str(out), "--quiet", "--no-cache",
                  "--samples", "200"] + ([] if reportlib.latex_engine() or os.environ.get("REQUIRE_LATEX") else ["--no-pdf"]))
