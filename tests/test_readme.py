@@ -38,12 +38,15 @@ def test_tutorial_output_is_what_the_readme_shows(capsys):
     assert out == shown
 
 
-def test_solving_tutorial_lines_are_in_the_shipped_example():
-    """Every line of the "Solving for an equilibrium" snippet (comments aside) is a line of
-    examples/cournot.py, so the tutorial cannot drift from the code."""
-    section = README.split("## Solving for an equilibrium", 1)[1]
+@pytest.mark.parametrize("heading, example", [("## Solving for an equilibrium", "cournot.py"),
+                                              ("## Tutorial: a repeated game", "repeated_pd.py"),
+                                              ("## From a game tree to a proposition", "entry_deterrence.py")])
+def test_tutorial_lines_are_in_the_shipped_example(heading, example):
+    """Every line of a tutorial snippet (comments aside) is a line of the shipped example, so the
+    tutorial cannot drift from the code."""
+    section = README.split(heading, 1)[1]
     block = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
-    example = (ROOT / "examples" / "cournot.py").read_text().splitlines()
+    example = (ROOT / "examples" / example).read_text().splitlines()
     code = {line.split("  #")[0].rstrip() for line in example}
     for line in block.splitlines():
         line = line.split("  #")[0].rstrip()
