@@ -28,11 +28,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import sympy as sp
 
-from .numeric import NumericFunction, lambdify, root_bracketed, step_inside
-
 from .decide import NotEncodable, decide
 from .errors import DerivationError
-
+from .numeric import NumericFunction, lambdify, root_bracketed, step_inside
 
 
 class ImplicitFunction(sp.Function):

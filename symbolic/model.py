@@ -17,7 +17,6 @@ and users then call :meth:`Model.quantity`, :meth:`Model.numeric`, :meth:`Model.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
@@ -30,8 +29,7 @@ from .domain import Domain, Interval, Parameter, Unknown
 from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
 from .numeric import NumericFunction, fast_function, find_root, has_implemented_function, mp_recheck
 from .payoffs import Condition, Cutoff, Game, Preference, derive_cutoff
-from .solvers import (IntervalSet, SystemSolution, classify, derive_interval, derive_optimum, disjoint,
-                      solve_system)
+from .solvers import IntervalSet, SystemSolution, classify, derive_interval, derive_optimum, disjoint, solve_system
 from .solvers.checks import interval_check, optimum_check, system_check
 
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ def _bound(values, pick, hypotheses, timeout_ms):
     """``Max``/``Min`` of ``values`` without those that provably never bind."""
     keep = []
     for i, v in enumerate(values):
-        def tighter(j, w):  # w is always at least as tight as v (ties: the earlier one stays)
+        def tighter(j, w, i=i, v=v):  # w is always at least as tight as v (ties: the earlier one stays)
             if classify((w >= v) if pick is sp.Max else (w <= v), hypotheses, timeout_ms) != "always":
                 return False
             return j < i or classify(sp.Eq(w, v), hypotheses, timeout_ms) != "always"
