@@ -12,7 +12,11 @@ under 1 s; (6, issue 12) derive + verify of each solving example (Cournot, Tullo
 game) cold in a fresh process, each under 5 s; (7, issue 16) ``verify`` of every model with the solver
 portfolio and the proof procedures (:mod:`symbolic.proofs`) within 1.5x of the z3-only configuration
 (``GT_DERIVATIONS_SOLVERS=z3 GT_DERIVATIONS_PROCEDURES=0``: z3 in process, nothing beyond it), both
-measured in fresh processes of the same run.  Each line prints the figure, its baseline and the ratio.
+measured in fresh processes of the same run; (8, issue 18) maps on Dask: a Called Bluff equilibrium map
+on one and on two worker processes (strong scaling >= 1.7x), against the single-process fast sweep and
+sgamesolver (one homotopy run per point), with the peak memory, and a 10^8-point cutoff map against the
+memory-bandwidth limit of writing it (``--full`` for the 10^6-point equilibrium map).  Each line prints
+the figure, its baseline and the ratio.
 """
 from __future__ import annotations
 
@@ -210,16 +214,165 @@ def portfolio_verify() -> None:
     row("all models", f"{total_new:.2f} s", f"z3 only {total_base:.2f} s", total_new / total_base, "<= 1.5x")
 
 
+# ---- issue 18: maps on Dask ----------------------------------------------------------------------
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (MB); run on each worker with ``client.run``."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _sgamesolver_tables(g):
+    """Stage payoffs U[s, player, a, b] and transitions T[s, a, b, s'] of a numeric game (floats)."""
+    S, (A0, A1) = g.states, g.actions[g.states[0]]
+    U = np.zeros((len(S), 2, len(A0), len(A1)))
+    T = np.zeros((len(S), len(A0), len(A1), len(S)))
+    for k, s in enumerate(S):
+        for i, a in enumerate(A0):
+            for j, b in enumerate(A1):
+                U[k, :, i, j] = [float(u) for u in g.payoffs[(s, (a, b))]]
+                for s2, pr in g.transitions[(s, (a, b))].items():
+                    T[k, i, j, S.index(s2)] = float(pr)
+    return U, T
+
+
+def equilibrium_map(n: int, samples: int) -> None:
+    """Issue 18: an n x n Called Bluff equilibrium map (blame variant over the return-side
+    probability p and the blame share b, the rest at the reconstructed figure-1 numbers) on one
+    and on two local worker processes; the single-process fast sweep and sgamesolver as baselines."""
+    from derivations import called_bluff
+    from symbolic import maps
+    from symbolic.games.stochastic_fast import fast_sweep
+
+    print(f"8a. Called Bluff equilibrium map, blame variant over (p, b): {n} x {n} = {n * n:.3g} points "
+          "(target: 2 workers >= 1.7x one)")
+    model = derivations.load("called_bluff")
+    fixed = {k: str(v) for k, v in called_bluff.FIGURE1.items() if k != "p"}
+    spec = maps.plan(model, "equilibria", [f"p=0:1:{n}", f"b=0:1:{n}"], fixed, game="blame")
+    t = time.perf_counter()
+    spec.target.payload.sweep(spec.fixed, ["p", "b"])   # the symbolic setup (kept on disk for the workers)
+    setup = time.perf_counter() - t
+    # today's single-process sweep: one parameter, 1001 values, setup done
+    game = model.stochastic_games["blame"].subs({**{k: sp.Rational(v) for k, v in fixed.items()},
+                                                 "p": sp.Rational(3, 10)})
+    grid = [sp.Rational(k, 1000) for k in range(1001)]
+    fast_sweep(game, "b", grid[:3])
+    sweep_t = best(lambda: fast_sweep(game, "b", grid), 2)
+    sweep_rate = len(grid) / sweep_t
+    print(f"  setup of the map (once, symbolic, all parameters): {setup:.1f} s; "
+          f"blocks of {' x '.join(map(str, spec.chunks))} points")
+    row("single-process fast sweep (b, 1001 values)", f"{sweep_rate:,.0f} pt/s", f"{sweep_t:.2f} s", None, "baseline")
+    times, memory = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        small = maps.plan(model, "equilibria", ["p=0:1:4", "b=0:1:4"], fixed, game="blame", chunk=4)
+        for workers in (1, 2):
+            with maps.cluster(workers=workers) as client:
+                maps.write(small, Path(tmp) / "warm.zarr", client)   # workers import and load the setup
+                t = time.perf_counter()
+                maps.write(spec, Path(tmp) / f"map{workers}.zarr", client)
+                times[workers] = time.perf_counter() - t
+                memory[workers] = max(client.run(_peak_rss_mb).values())
+            rate = spec.size / times[workers]
+            row(f"map on {workers} worker process{'es' if workers > 1 else ''}", f"{rate:,.0f} pt/s",
+                f"{times[workers]:.1f} s; sweep {sweep_rate:,.0f} pt/s", rate / sweep_rate, "x the sweep")
+        one, two = maps.read(Path(tmp) / "map1.zarr"), maps.read(Path(tmp) / "map2.zarr")
+        same = all(np.array_equal(one.fields[f], two.fields[f]) for f in one.fields)
+        coop = float(np.mean(one.fields["profile"] == 1))
+    row("strong scaling (1 worker / 2 workers)", f"{times[1] / times[2]:.2f}x", f"{os.cpu_count()} cores",
+        times[1] / times[2], ">= 1.7x")
+    row("peak memory per worker (RSS)", f"{max(memory.values()):.0f} MB", f"blocks of {spec.chunk} points", None,
+        "bounded by the block size")
+    print(f"  (1 and 2 workers give identical maps: {same}; the cooperative profile is an MPE at "
+          f"{100 * coop:.1f} % of the points)")
+    per_point = times[1] / spec.size
+    try:
+        import sgamesolver as sgs
+        if not hasattr(np, "NaN"):
+            np.NaN = np.nan   # sgamesolver 1.0.2 still uses the NumPy 1 alias
+    except ImportError:
+        print("  sgamesolver not installed: no peer timing")
+        return
+    rng = np.random.default_rng(0)
+    pts = [(sp.Rational(int(i) + 1, n + 1), sp.Rational(int(j), n)) for i, j in rng.integers(0, n, (samples, 2))]
+    blame = model.stochastic_games["blame"].subs({k: sp.Rational(v) for k, v in fixed.items()})
+    total = 0.0
+    for p, b in pts:
+        g = blame.subs({"p": p, "b": b})
+        U, T = _sgamesolver_tables(g)
+        t = time.perf_counter()
+        h = sgs.homotopy.LogTracing(sgs.SGame(list(U), list(T), float(g.discount)))
+        h.solver_setup()
+        h.solver.verbose = 0
+        h.solve()
+        total += time.perf_counter() - t
+    peer = total / len(pts)
+    row(f"sgamesolver, one homotopy run per point ({samples})", f"{peer * 1e3:.0f} ms/pt",
+        f"map {per_point * 1e3:.2f} ms/pt (1 worker)", peer / per_point,
+        "x slower (it finds one equilibrium, the map all)")
+
+
+def _sum_block(block):
+    return np.nansum(block, keepdims=True)
+
+
+def cutoff_map(n: int, repeat: int) -> None:
+    """Issue 18: an n x n map of csd_signaling's chat_U over (F, delta_U), on two local workers,
+    against the memory-bandwidth limit of writing its values once (8 bytes a point)."""
+    import dask.array as da
+
+    from symbolic import maps
+
+    print(f"8b. Cutoff map chat_U over (F, delta_U): {n} x {n} = {n * n:.3g} points on {os.cpu_count()} worker "
+          "processes (against the memory-bandwidth limit)")
+    src, dst = np.random.default_rng(0).random(10**7), np.empty(10**7)
+    copy = best(partial(np.copyto, dst, src), 5)
+    bandwidth = 2 * 8 * 10**7 / copy
+    model = derivations.load("csd_signaling")
+    spec = maps.plan(model, "chat_U", [f"F=0:1:{n}", f"delta_U=0:1:{n}"], {"p": "0.6", "q": "0.3"})
+    limit = 8 * spec.size / bandwidth
+    print(f"  np.copyto bandwidth {bandwidth / 1e9:.1f} GB/s: writing {spec.size:.3g} doubles once takes "
+          f"{limit * 1e3:.0f} ms (the limit); blocks of {' x '.join(map(str, spec.chunks))}")
+    with tempfile.TemporaryDirectory() as tmp, maps.cluster() as client:
+        arr = maps.dask_array(spec)
+        total = da.map_blocks(_sum_block, arr, chunks=tuple((1,) * len(c) for c in arr.chunks), dtype=float).sum()
+        client.compute(total).result()   # kernels compiled / loaded on every worker
+        evaluate = min(_timed(lambda: client.compute(total).result()) for _ in range(repeat))
+        row("evaluate every block (values discarded)", f"{evaluate:.2f} s", f"limit {limit:.3f} s", evaluate / limit,
+            "x the limit")
+        written = _timed(lambda: maps.write(spec, Path(tmp) / "cut.zarr", client))
+        size = sum(f.stat().st_size for f in (Path(tmp) / "cut.zarr").rglob("*") if f.is_file())
+        row("map written to Zarr (compressed)", f"{written:.2f} s", f"limit {limit:.3f} s", written / limit,
+            f"x the limit ({size / 1e6:.0f} MB on disk)")
+        memory = max(client.run(_peak_rss_mb).values())
+    row("peak memory per worker (RSS)", f"{memory:.0f} MB", f"blocks of {spec.chunk:.3g} points", None, "")
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def maps_on_dask(quick: bool, full: bool) -> None:
+    """Target 8 (issue 18).  Default sizes run in a few minutes on two cores: a 160 x 160
+    equilibrium map (``--full``: 1000 x 1000 = 10^6 points), a 10^4 x 10^4 = 10^8-point cutoff map
+    (``--quick``: 40 x 40 and 10^3 x 10^3)."""
+    equilibrium_map(1000 if full else 40 if quick else 160, 5)
+    cutoff_map(10**3 if quick else 10**4, 1 if full else 3)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10^6 points, fewer repeats")
-    ap.add_argument("--only", type=int, action="append", help="run only these targets (numbers 1-7)")
+    ap.add_argument("--full", action="store_true", help="target 8 at its full sizes (the 10^6-point equilibrium map "
+                                                        "takes about an hour on two cores)")
+    ap.add_argument("--only", type=int, action="append", help="run only these targets (numbers 1-8)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, sympy {sp.__version__}")
     targets = {1: lambda: large_arrays(10**6 if args.quick else 10**7, 3 if args.quick else 7),
                2: scalar_calls, 3: lambda: numeric_checks(10**4 if args.quick else 10**5), 4: builds,
-               5: blame_sweep, 6: examples, 7: portfolio_verify}
+               5: blame_sweep, 6: examples, 7: portfolio_verify,
+               8: lambda: maps_on_dask(args.quick, args.full)}
     for number, run in targets.items():
         if not args.only or number in args.only:
             run()

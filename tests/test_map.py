@@ -64,6 +64,14 @@ def test_quantity_map_equals_exact_evaluation_and_masks_constraints(csd):
         assert value[i, j] == pytest.approx(float(exact), rel=1e-12)
 
 
+def test_long_rows_are_evaluated_row_by_row_with_the_same_values(csd):
+    spec = maps.plan(csd, "chat_U", ["F=0:1:3", "delta_U=0:1:5000"], {"p": "0.6", "q": "0.3"})
+    assert spec.axes[1].n >= targets.ROW_THRESHOLD
+    value = maps.compute(spec)["value"]
+    F, d = np.meshgrid(spec.axes[0].floats(), spec.axes[1].floats(), indexing="ij")
+    np.testing.assert_allclose(value, (0.3 + F * 0.3) / (1 - F * (1 - d)), rtol=1e-10)  # (cancellation near d = 0)
+
+
 def test_masked_points_are_not_evaluated(csd, monkeypatch):
     seen = []
     spec = maps.plan(csd, "chat_U", ["p=1/10:9/10:9", "q=1/10:9/10:9"], {"F": "1", "delta_U": "1/2"})

@@ -182,26 +182,40 @@ def block_points(axes, index_blocks):
 
 def inside(domain, axes, fixed: dict, index_blocks) -> np.ndarray:
     """Which points of the block lie in the domain (bounds and every constraint)."""
-    pts = block_points(axes, index_blocks)
-    shape = tuple(len(i) for i in index_blocks)
-    point = {n: np.broadcast_to(v, shape) for n, v in pts.items()}
-    point.update({n: np.full(shape, float(v)) for n, v in fixed.items()})
-    return np.broadcast_to(domain.contains(point), shape)
+    point = block_points(axes, index_blocks)  # each axis shaped to broadcast: no full-size copies
+    point.update({n: np.asarray(float(v)) for n, v in fixed.items()})
+    return np.broadcast_to(domain.contains(point), tuple(len(i) for i in index_blocks))
+
+
+#: a block whose last axis is at least this long is evaluated row by row (the other parameters
+#: scalars): the C kernel then reads one short vector per row and writes the row, nothing else
+ROW_THRESHOLD = 4096
 
 
 def quantity_block(payload: _Expr, axes, fixed, domain, *index_blocks):
     shape = tuple(len(i) for i in index_blocks)
     mask = inside(domain, axes, fixed, index_blocks)
-    out = np.full(shape, np.nan)
     if not mask.any():
-        return out
+        return np.full(shape, np.nan)
     fn = payload.function()
     pts = block_points(axes, index_blocks)
     args = {**{n: float(v) for n, v in fixed.items()}, **pts}
     if mask.all():
-        return np.asarray(fn(**args), dtype=float).reshape(shape) if fn.parameters else np.full(shape, fn())
-    sel = {n: np.broadcast_to(v, shape)[mask] for n, v in pts.items()}
-    out[mask] = fn(**{**args, **sel})
+        out = np.empty(shape)
+    else:
+        sel = {n: np.broadcast_to(v, shape)[mask] for n, v in pts.items()}
+        out = np.full(shape, np.nan)
+        out[mask] = fn(**{**args, **sel})
+        return out
+    if not fn.parameters:
+        out[...] = fn()
+    elif len(shape) > 1 and shape[-1] >= ROW_THRESHOLD:
+        last = axes[-1].name
+        for lead in np.ndindex(*shape[:-1]):
+            row = {ax.name: float(pts[ax.name].reshape(-1)[k]) for ax, k in zip(axes[:-1], lead)}
+            out[lead] = fn(**{**args, **row, last: pts[last].reshape(-1)})
+    else:
+        out[...] = np.asarray(fn(**args), dtype=float).reshape(shape)
     return out
 
 
