@@ -117,10 +117,14 @@ def split_cases(formula: sp.Basic, feasible: Callable[[list], bool] | None = Non
 
 
 def _rebuild(e: sp.Basic) -> sp.Basic:
-    """``e`` rebuilt bottom-up with SymPy's evaluation (a relation between numbers becomes True/False)."""
-    if not e.args or e.is_Atom:
-        return e
-    return e.func(*[_rebuild(a) for a in e.args])
+    """``e`` with every relation between numbers evaluated (True/False) and the Boolean
+    connectives above them simplified; nothing else is touched (re-evaluating the arithmetic of
+    large expressions costs SymPy assumption queries for nothing)."""
+    if isinstance(e, sp.Rel):
+        return e.func(e.lhs, e.rhs) if not e.free_symbols else e
+    if isinstance(e, (sp.And, sp.Or, sp.Not, sp.Implies, sp.Equivalent, sp.Xor)):
+        return e.func(*[_rebuild(a) for a in e.args])
+    return e
 
 
 def _canonical(c: sp.Basic) -> sp.Basic:

@@ -97,13 +97,22 @@ class Prover:
         """Whether undecided goals go on to the portfolio (a solver besides z3 is configured)."""
         return procedures_enabled() and bool(set(self.solvers) - {"z3"})
 
-    def decide(self, hyps, goal, budget_ms: int, check=None) -> tuple[Decision, str, str]:
+    def decide(self, hyps, goal, budget_ms: int, check=None, split: tuple | None = None) -> tuple[Decision, str, str]:
         """``(decision, solver that decided it or '', what every solver said)``.
 
-        Raises :class:`NotEncodable`."""
+        ``split = (base, extra)`` with ``hyps = base + extra``: the in-process pass reuses the
+        session holding ``base`` (translated once per part) and proves only (a refutation is the
+        portfolio's).  Raises :class:`NotEncodable`."""
         first = budget_ms if not self.portfolio else min(budget_ms, FIRST_PASS_MS)
         t = time.perf_counter()
-        d = decide(hyps, goal, first, check=check)
+        if split is not None:
+            base, extra = split
+            session = self.session(base)
+            if not session.ok:
+                raise NotEncodable("a hypothesis is not polynomial")
+            d = Decision("proved") if session.implies(extra, goal, first) else Decision("unknown", reason="z3: unknown")
+        else:
+            d = decide(hyps, goal, first, check=check)
         took = time.perf_counter() - t
         said = f"z3 (in process, {first} ms) {_word(d)}"
         self.log.append(("z3-in-process", d.outcome, took))
@@ -247,14 +256,17 @@ def abstract_implicit(formula: sp.Basic, hyps: list) -> tuple[sp.Basic, list, li
                 raise NotEncodable(f"implicit quantity {type(f).__name__} without a bracket")
             k += 1
             v = sp.Symbol(f"_v{k}", real=True)
-            args = {s: a for s, a in zip(f._params, f.args)}
-            lo, hi = lo.xreplace(args), hi.xreplace(args)
+            args = {s: a for s, a in zip(f._params, f.args) if s != a}
+            with sp.evaluate(False):  # large Piecewise expressions: no re-evaluation of every node
+                lo, hi = lo.xreplace(args), hi.xreplace(args)
+                residual = f._residual.xreplace({**args, f._var: v})
             lo_open, hi_open = f._open_ends
             facts += [v > lo if lo_open else v >= lo, v < hi if hi_open else v <= hi]
-            defining.append(sp.Eq(f._residual.xreplace(args).xreplace({f._var: v}), 0))
+            defining.append(sp.Eq(residual, 0, evaluate=False))
             sub[f] = v
             said.append(f"{f._latex_name} by {v}, in its bracket, with its defining equation")
-        formula = formula.xreplace(sub)
+        with sp.evaluate(False):  # no re-evaluation of the large formula's every node
+            formula = formula.xreplace(sub)
         facts = [x.xreplace(sub) for x in facts]
         defining = [x.xreplace(sub) for x in defining]
 
@@ -300,12 +312,16 @@ def _is_equation(f: sp.Basic) -> bool:
     return isinstance(f, sp.Eq)
 
 
-def _clear(goal: sp.Basic, hyps: list, prover: Prover) -> sp.Basic:
-    """Relational atoms of ``goal`` with denominators of decided sign cleared."""
+def _clear(goal: sp.Basic, base: list, conds: list, prover: Prover) -> sp.Basic:
+    """Relational atoms of ``goal`` with denominators of decided sign cleared (the sign decided by
+    z3 from the plain hypotheses and the case's conditions)."""
+    session = prover.session(slim(base))
+    extra = slim(conds)
+
     def sign_of(den):
-        if prover.holds(hyps, den > 0):
+        if session.implies(extra, den > 0, FEASIBILITY_MS):
             return 1
-        if prover.holds(hyps, den < 0):
+        if session.implies(extra, den < 0, FEASIBILITY_MS):
             return -1
         return None
     if isinstance(goal, sp.Rel):
@@ -400,7 +416,7 @@ def _cases(formula, base, variables, steps, prover, budget_ms, check, originals,
                     continue
                 return Attempt("unknown", detail=f"{'; '.join(steps)}: case {i} of {len(cases)} is no identity in "
                                                  "the abstracted quantity")
-        goal = _clear(goal, case_hyps, prover)
+        goal = _clear(goal, base, case.conditions, prover)
         where = f"case {i} of {len(cases)}: " if has_cases else ""
         if prover.session(slim(base)).implies(slim(case.conditions), goal, 2 * FEASIBILITY_MS):
             tags.append("z3 decision procedure")  # from the plain hypotheses alone
@@ -408,7 +424,7 @@ def _cases(formula, base, variables, steps, prover, budget_ms, check, originals,
             continue
         try:
             d, winner, said = prover.decide(case_hyps, goal, min(budget_ms, CASE_BUDGET_MS, left),
-                                            check=_restricted(check, originals))
+                                            check=_restricted(check, originals), split=(base, case.conditions))
         except NotEncodable as exc:
             return Attempt("unknown", detail=f"{'; '.join(steps + [''])}{where}not polynomial after the rewriting "
                                              f"({exc})")
