@@ -214,6 +214,45 @@ def portfolio_verify() -> None:
     row("all models", f"{total_new:.2f} s", f"z3 only {total_base:.2f} s", total_new / total_base, "<= 1.5x")
 
 
+def centipede(depth: int):
+    """A synthetic family for target 9: a centipede of ``depth`` decision nodes (players 1, 2
+    alternate; ``Stop`` ends the game with symbolic payoffs ``a_k, b_k``, ``Go`` moves on)."""
+    from symbolic import REAL, Model
+
+    m = Model(f"centipede_{depth}", "centipede")
+    tree = m.game_tree("centipede", ("1", "2"))
+    for k in range(depth + 1):
+        m.parameter(f"a_{k}", REAL)
+        m.parameter(f"b_{k}", REAL)
+    for k in range(depth):
+        tree.decision(f"n{k}", "12"[k % 2], {"Stop": f"stop{k}", "Go": f"n{k + 1}" if k + 1 < depth else "end"})
+        tree.terminal(f"stop{k}", (f"a_{k}", f"b_{k}"))
+    tree.terminal("end", (f"a_{depth}", f"b_{depth}"))
+    return m, tree
+
+
+def tree_maps() -> None:
+    print("9. Game trees: time to derive the equilibrium map (target: each example < 10 s cold) and its growth "
+          "with depth")
+    code = ("import time, sys; t = time.perf_counter(); import derivations; i = time.perf_counter(); "
+            "m = derivations.load(sys.argv[1]); print(i - t, time.perf_counter() - i)")
+    for name in ("entry_deterrence",):
+        env = dict(os.environ, GT_DERIVATIONS_NO_CACHE="1", PYTHONPATH=str(ROOT))
+        imports, derive = map(float, subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / f"{name}.py")],
+                                                    env=env, capture_output=True, text=True, cwd=ROOT,
+                                                    check=True).stdout.split()[-2:])
+        row(name, f"{derive:.2f} s", f"(+ {imports:.2f} s imports)", derive / 10, "< 1x of 10 s")
+    base = None
+    for depth in range(2, 9):
+        m, tree = centipede(depth)
+        t0 = time.perf_counter()
+        tmap = m.equilibria(tree)
+        took = time.perf_counter() - t0
+        base = base or took
+        row(f"centipede depth {depth}", f"{took:.2f} s", f"{len(tmap.branches)} regions", took / base,
+            "x depth 2")
+
+
 # ---- issue 18: maps on Dask ----------------------------------------------------------------------
 def _peak_rss_mb() -> float:
     """This process's peak resident memory (MB); run on each worker with ``client.run``."""
@@ -365,14 +404,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="10^6 points, fewer repeats")
     ap.add_argument("--full", action="store_true", help="target 8 at its full sizes (the 10^6-point equilibrium map "
                                                         "takes about an hour on two cores)")
-    ap.add_argument("--only", type=int, action="append", help="run only these targets (numbers 1-8)")
+    ap.add_argument("--only", type=int, action="append", help="run only these targets (numbers 1-9)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, sympy {sp.__version__}")
     targets = {1: lambda: large_arrays(10**6 if args.quick else 10**7, 3 if args.quick else 7),
                2: scalar_calls, 3: lambda: numeric_checks(10**4 if args.quick else 10**5), 4: builds,
                5: blame_sweep, 6: examples, 7: portfolio_verify,
-               8: lambda: maps_on_dask(args.quick, args.full)}
+               8: lambda: maps_on_dask(args.quick, args.full), 9: tree_maps}
     for number, run in targets.items():
         if not args.only or number in args.only:
             run()
