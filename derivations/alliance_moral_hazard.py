@@ -50,46 +50,21 @@ from symbolic.numeric import root_bracketed, root_bracketed_in, tanh_sinh
 SEED = "000_592bf9764b79cbeb.txt"
 
 #: Mutants (see :mod:`symbolic.mutation`) that cannot change any verdict and that no decision procedure
-#: recognises (:mod:`symbolic.equivalence`), and why.  Each changes a part that is only checked
-#: numerically (BMR-9's first part, BMR-10's closed forms and bound (4), BMR-11's bargaining solution),
-#: which the recogniser never decides; for the claim flips the mutated part is true again (sampling finds
-#: no violation, as for the original) for the reason given.
+#: recognises (:mod:`symbolic.equivalence`), and why.  Each reverses a hypothesis of BMR-11's third part
+#: (0 <= x* <= y* <= thetabar_s), which is only checked numerically, so the recogniser cannot decide
+#: it; the mutated part is true again (sampling finds no violation, as for the original) for the
+#: reason given.
 _KS = ("no formula of this part involves k_s (the bargaining payoffs treat s, the small country, as threatened), "
        "and p_s > k_s and p_s < k_s each leave every value of the other parameters possible, so the part is "
        "decided over the same set either way")
-_HAT_L = ("thetahat_L involves no k_L and solves L's indifference at every parameter value and every theta_s >= 0: "
-          "z u_L(0,0) + (1-z) u_L(theta_s) is below pi_L + pi_s = u_L(theta_L^d, 0) (V_L(0) <= 1 - p_L < 1) and "
-          "u_L(theta_L^d, .) decreases continuously to -infinity, so neither condition (1) nor theta_s <= thetabar_s "
-          "is needed")
 _PAIR = ("x* and y* involve no k_L and satisfy (8) with 0 <= x* <= y* <= thetabar_s at every parameter value, not "
          "only under condition (1): thetahat_s(thetahat_L(x)) - x is >= 0 at x = 0 and <= 0 at thetabar_s "
          "(thetahat_L(thetabar_s) = thetabar_s), and thetahat_s(y) <= y, thetahat_L(x) <= thetabar_s for x <= thetabar_s "
          "by monotonicity of u_s, u_L")
 MUTATION_EQUIVALENTS = {
-    "claim-flip:BMR-9:part1:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-10:part3:hypothesis 1 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-10:part4:hypothesis 1 (p_L < k_L) reversed": _HAT_L,
-    "claim-flip:BMR-10:part4:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _HAT_L,
-    "claim-flip:BMR-10:part4:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-10:part4:hypothesis 4 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#437e0d22) reversed": _HAT_L,
-    "claim-flip:BMR-10:part5:hypothesis 1 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-10:part5:hypothesis 2 (theta_s <= Piecewise((Piecewise((p_s/2 - x_s/2 +..#437e0d22) reversed":
-        "bound (4) for s holds for every theta_s >= 0, not only on the pie: s's indifference reads H(that) = "
-        "z H(t_0) + (1-z) H(t) (H = int_0 F, t = x_s - p_s + theta_s), so (1-z) F(t) < F(that) (uniform: that^2 = "
-        "z t_0^2 + (1-z) t^2 > (1-z)^2 t^2 inside the support, that^2 >= z t_0^2 + (1-z) cbar_s^2 beyond it, ratio 1 "
-        "once both are beyond)",
-    "claim-flip:BMR-11:part1:hypothesis 1 (p_L < k_L) reversed": _PAIR,
-    "claim-flip:BMR-11:part1:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
-    "claim-flip:BMR-11:part1:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "claim-flip:BMR-11:part2:hypothesis 1 (p_L < k_L) reversed": _PAIR,
-    "claim-flip:BMR-11:part2:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
-    "claim-flip:BMR-11:part2:hypothesis 3 (p_s > k_s) reversed": _KS,
     "claim-flip:BMR-11:part3:hypothesis 1 (p_L < k_L) reversed": _PAIR,
     "claim-flip:BMR-11:part3:hypothesis 2 (Piecewise((x_L*(1 - (-p_L + x_L)/cbar_L) + (-k_L..#708179d8) reversed": _PAIR,
     "claim-flip:BMR-11:part3:hypothesis 3 (p_s > k_s) reversed": _KS,
-    "domain:cbar_L:lo=-1": "with cbar_L <= 0 every type of L fights (F_L = 1 at t_L > 0), so condition (1) for L fails "
-                           "(T_L(0) = p_L - k_L < 0) and the parts assuming it are unchanged; the others still hold there "
-                           "(BMR-7's sum is flat in theta_L, BMR-8's pi_L F_L theta_L > 0 for theta_L > 0)",
 }
 
 

@@ -22,16 +22,20 @@ z3, once per model) they cannot change the part's truth.
    hypotheses implies every hypothesis of the other (the hypotheses that differ must be
    polynomial, so that no denominator or root of theirs restricts z3 to where it is defined): a
    moved bound or a dropped constraint that the other conditions imply;
-3. *also a theorem / also refuted* -- the original part was proved (symbolic simplification or
-   z3) or refuted (a counterexample confirmed by exact substitution), and the mutated part is now
-   decided the same way: proved by the verifier's symbolic stage or by z3, or refuted by a point
-   that exact substitution confirms (the recorded counterexample re-checked, or z3's model).
+3. *also a theorem / also refuted* -- the original part was proved or refuted, and the recogniser
+   decides the mutated part again itself (never taking the mutant's verdicts) with the verifier's
+   proof stages and without its sampling -- symbolic simplification, the direct decision (z3, the
+   SMT portfolio), the rewriting procedures of :mod:`symbolic.proofs` (with
+   :data:`RECOGNISER_ALLOWANCE` times their time allowance) -- and finds the same truth value; a
+   refutation needs a point that exact substitution confirms (the recorded counterexample
+   re-checked, or a solver's model).
 
 A :class:`~symbolic.claims.Computed` part (an exact computation whose statement is text) counts as
 unchanged only in a claim-flip mutant of another part (the mutant rebuilds the model identically
 but for that one part); otherwise its exact computation must decide it (``proved`` or ``refuted``)
-the same way in both models.  A part that either model's verifier could only check numerically is
-decided by none of these, so a mutant that changes such a part is never recognised.
+the same way in both models.  A changed part that the original's verifier could only check
+numerically has no known truth value to keep: unless procedure 1 or 2 applies, the mutant is not
+recognised.  Numeric evidence never recognises a mutant.
 
 **Quantities** are compared too (expanded and normalised as above): the reason says whether every
 derived quantity is unchanged ("derives the same quantities and claims") or which ones moved while
@@ -40,6 +44,7 @@ which the claims alone cannot vouch for: it is recognised only if no quantity ch
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -48,7 +53,12 @@ import sympy as sp
 from .claims import Computed, DerivativeSign, Equivalent, Holds
 from .decide import NotEncodable, decide
 from .implicit import ImplicitFunction
+from .proofs import PROCEDURE_SECONDS, procedures_enabled
 from .verify import PartVerifier, Settings, exact_str
+
+
+#: The recogniser's allowance for the rewriting procedures, in multiples of the verifier's.
+RECOGNISER_ALLOWANCE = 3
 
 
 @dataclass
@@ -95,6 +105,10 @@ class _Side:
 
     def __post_init__(self):
         self.verifier = PartVerifier(self.model.space, self.model.expand, Settings())
+        # the rewriting procedures get three times the verifier's wall-clock allowance per part, so
+        # that a part the verifier proved under load is not left undecided here for want of time
+        prover = self.verifier.prover
+        prover.start = functools.partial(type(prover).start, prover, RECOGNISER_ALLOWANCE * PROCEDURE_SECONDS)
 
 
 class Reference:
@@ -196,10 +210,11 @@ def _point(side: _Side, cx: dict | None) -> dict | None:
 
 
 def decide_part(side: _Side, prop, counterexamples=()) -> tuple[bool | None, str]:
-    """The part's truth by decision procedures only: ``(True, how)`` proved by the verifier's
-    symbolic stage or z3, ``(False, how)`` refuted by a point confirmed by exact substitution
-    (one of ``counterexamples`` re-checked, or z3's model), ``(None, why)`` otherwise.  The
-    numeric stage never runs."""
+    """The part's truth by the verifier's proof stages without its sampling: ``(True, how)`` proved
+    by symbolic simplification, the direct decision (z3, the SMT portfolio) or the rewriting
+    procedures of :mod:`symbolic.proofs`; ``(False, how)`` refuted by a point confirmed by exact
+    substitution (one of ``counterexamples`` re-checked, or a solver's model); ``(None, why)``
+    otherwise."""
     v = side.verifier
     if isinstance(prop, Equivalent) and sp.sympify(prop.left) == sp.sympify(prop.right) and \
             sp.sympify(prop.left) not in (sp.true, sp.false):
@@ -219,15 +234,25 @@ def decide_part(side: _Side, prop, counterexamples=()) -> tuple[bool | None, str
     if v._symbolic(prop, formula, given):
         return True, "proved (symbolic)"
     budget = getattr(prop, "timeout_ms", None) or v.settings.timeout_ms
+    check = v._is_violation(formula, hyps)
+    why = ""
     try:
-        d = decide(hyps, formula, budget, check=v._is_violation(formula, hyps))
+        d, winner, said = v.prover.decide(hyps, formula, budget, check=check)
+        if d.outcome == "proved":
+            return True, f"proved ({winner})"
+        if d.outcome == "refuted":
+            return False, f"refuted ({winner} model confirmed by exact substitution)"
+        why = d.reason or said or "the solvers returned unknown"
     except NotEncodable as exc:
-        return None, f"not encodable for z3 ({str(exc)[:60]})"
-    if d.outcome == "proved":
-        return True, "proved (z3)"
-    if d.outcome == "refuted":
-        return False, "refuted (z3 model confirmed by exact substitution)"
-    return None, d.reason or "z3 returned unknown"
+        why = f"not encodable for the solvers ({str(exc)[:60]})"
+    if procedures_enabled() and not isinstance(prop, DerivativeSign):
+        attempt = v._procedures(formula, hyps, budget, check)
+        if attempt.status == "proved":
+            return True, f"proved ({attempt.method})"
+        if attempt.status == "refuted":
+            return False, f"refuted ({attempt.method}, confirmed by exact substitution)"
+        why += f"; rewriting procedures: {attempt.detail[:200]}"
+    return None, why
 
 
 def _implied(hyps, goals) -> bool:
