@@ -102,12 +102,17 @@ def split_cases(formula: sp.Basic, feasible: Callable[[list], bool] | None = Non
             branches.append((value, new))
             if all(v is True for v in verdicts[-1:]) and verdicts[-1] is True:
                 break  # this branch's condition is known to hold: later branches never apply
-        for value, new in branches:
+        kept = 0
+        for k, (value, new) in enumerate(branches):
             conds = case.conditions + new
             if any(c is sp.false for c in conds):
                 continue
-            if new and feasible is not None and not feasible(conds):
+            last = k == len(branches) - 1
+            # the branches cover the case: when every other one is empty, the last is the case itself
+            # (kept untested; keeping a case is always sound)
+            if new and feasible is not None and not (last and kept == 0) and not feasible(conds):
                 continue
+            kept += 1
             with sp.evaluate(False):  # rebuilding without re-evaluating every node (assumption queries)
                 chosen = case.formula.xreplace({node: value})
             todo.append(Case(chosen, _dedupe(conds)))
@@ -204,11 +209,37 @@ def radicals(*exprs: sp.Basic, prefix: str = "r") -> tuple[list, dict, list]:
     return out, defs, facts
 
 
+def _numerically_zero(expr: sp.Basic, definitions: dict, digits: int = 30) -> bool:
+    """A quick filter before the exact reduction: ``expr`` at a pseudo-random rational point
+    (auxiliaries evaluated as square roots of their radicands, complex where negative -- the
+    reduction holds for either root) is zero to ``digits`` digits.  False means *certainly not an
+    identity* (up to the point hitting a pole, which is retried); True decides nothing."""
+    symbols = sorted(expr.free_symbols - set(definitions) |
+                     {s for u in definitions.values() for s in u.free_symbols} - set(definitions),
+                     key=lambda s: s.name)
+    for attempt in range(3):
+        point = {s: sp.Rational(17 + 11 * i + 7 * attempt, 23 + 5 * i) for i, s in enumerate(symbols)}
+        try:
+            values = dict(point)
+            for r, u in definitions.items():  # inner radicals first
+                values[r] = sp.sqrt(sp.sympify(u).evalf(digits + 10, subs=values))
+            v = complex(sp.sympify(expr).evalf(digits, subs=values))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if v != v or abs(v) == float("inf"):  # NaN or a pole: another point
+            continue
+        scale = 1.0 + max((abs(complex(x)) for x in values.values()), default=0.0)
+        return abs(v) <= 1e-12 * scale ** 4
+    return True
+
+
 def vanishes_modulo(expr: sp.Basic, definitions: dict) -> bool:
     r"""Whether ``expr`` (rational in its symbols, with auxiliaries :math:`r_i` standing for
     :math:`\sqrt{u_i}`) is zero wherever it is defined: the numerator of ``together(expr)`` is
     reduced modulo :math:`r_i^2 - u_i` (each :math:`u_i` rational: its denominator is cleared)
     and must vanish identically.  False means *not shown*, never *not zero*."""
+    if not _numerically_zero(expr, definitions):
+        return False
     num = sp.numer(sp.together(sp.expand(expr)))
     num = sp.expand(num)
     if num == 0:
