@@ -366,9 +366,14 @@ def cluster(scheduler: str | None = None, workers: int | None = None):
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
         raise ToolkitError(f"--workers must be at least 1, got {n}")
+    import dask
+
     one = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    lc = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.CRITICAL, env=one)
+    # the workers' statistical profiler samples the task thread's stack every 10 ms: a fifth of the
+    # time of the equilibrium sweep's deep Python stacks (measured); the workers get the setting at spawn
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        lc = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                          silence_logs=logging.CRITICAL, env=one)
     client = Client(lc)
     try:
         yield client
