@@ -43,9 +43,13 @@ from .preprocess import TooManyCases, abstract_atoms, clear_denominators, radica
 FIRST_PASS_MS = 200
 #: Budget of each feasibility check of a case split (in-process z3, ms).
 FEASIBILITY_MS = 100
-#: Wall-clock allowance of the procedures beyond the direct decision, per part (s), and the budget
-#: of each solver call among them (ms; at most the part's own budget).
-PROCEDURE_SECONDS = 20.0
+#: z3 resource units per millisecond of budget for the in-process checks (about half what an
+#: unloaded 2-core machine spends per millisecond on these problems).
+RLIMIT_PER_MS = 50_000
+#: Wall-clock allowance of the procedures beyond the direct decision, per part (s; a safety net --
+#: the seed models' parts take 1.5-11 s), and the budget of each solver call among them (ms; at
+#: most the part's own budget).
+PROCEDURE_SECONDS = 60.0
 CASE_BUDGET_MS = 1000
 
 
@@ -112,7 +116,7 @@ class Prover:
                 raise NotEncodable("a hypothesis is not polynomial")
             d = Decision("proved") if session.implies(extra, goal, first) else Decision("unknown", reason="z3: unknown")
         else:
-            d = decide(hyps, goal, first, check=check)
+            d = decide(hyps, goal, first, check=check, rlimit=RLIMIT_PER_MS * first if self.portfolio else None)
         took = time.perf_counter() - t
         said = f"z3 (in process, {first} ms) {_word(d)}"
         self.log.append(("z3-in-process", d.outcome, took))
@@ -215,7 +219,10 @@ class Z3Session:
             return False
         signs = [v > 0 if s.is_positive else v >= 0 for s, v in q.vars.items() if s.is_positive or s.is_nonnegative]
         solver = z3.Solver() if (self.tr.uses_ite or q.uses_ite) else z3.SolverFor("QF_NRA")
-        solver.set("timeout", int(ms))
+        # z3's resource count, not the clock, bounds the query: the same answer however loaded the
+        # machine is (the clock stays as a far safety net)
+        solver.set("rlimit", int(RLIMIT_PER_MS * ms))
+        solver.set("timeout", int(3 * ms))
         solver.add(*self.base, *signs, *self.tr.side, *q.side, *extra)
         return solver.check() == z3.unsat
 
