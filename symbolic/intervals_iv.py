@@ -153,9 +153,10 @@ def prove_by_intervals(goal: sp.Basic, hypotheses, domain, max_boxes: int = 4000
     """Branch and bound (module docstring).  Returns a :class:`symbolic.proofs.Attempt`."""
     from .proofs import Attempt
 
+    # only the goal's parameters are boxed; hypotheses about others are left out (fewer hypotheses:
+    # still sound) -- a bounded part is not made unbounded by a domain condition it does not use
     symbols = set(goal.free_symbols)
-    for h in hypotheses:
-        symbols |= h.free_symbols
+    hypotheses = [h for h in hypotheses if h.free_symbols <= symbols]
     box = {}
     for s in sorted(symbols, key=lambda x: x.name):
         try:

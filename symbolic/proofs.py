@@ -271,7 +271,7 @@ def abstract_implicit(formula: sp.Basic, hyps: list) -> tuple[sp.Basic, list, li
             facts += [v > lo if lo_open else v >= lo, v < hi if hi_open else v <= hi]
             defining.append(sp.Eq(residual, 0, evaluate=False))
             sub[f] = v
-            said.append(f"{f._latex_name} by {v}, in its bracket, with its defining equation")
+            said.append(f"{f._latex_name} by {v}")
         with sp.evaluate(False):  # no re-evaluation of the large formula's every node
             formula = formula.xreplace(sub)
         facts = [x.xreplace(sub) for x in facts]
@@ -358,8 +358,8 @@ def prove_rewritten(formula: sp.Basic, hyps: list, prover: Prover, budget_ms: in
     base = list(hyps) + facts
     if not said:
         return _cases(abstracted, base, variables, steps, prover, budget_ms, check, originals, limit)
-    first = _cases(abstracted, base, variables, [f"implicit quantities abstracted ({'; '.join(said)}; "
-                                                 "brackets only)"] + steps,
+    first = _cases(abstracted, base, variables, [f"implicit quantities abstracted ({'; '.join(said)}, in their "
+                                                 "brackets)"] + steps,
                    prover, budget_ms, check, originals, limit, identities_only=True)
     if first.status == "proved":
         first.method = first.method.replace("implicit quantities abstracted", "implicit quantities bounded by "
@@ -370,7 +370,8 @@ def prove_rewritten(formula: sp.Basic, hyps: list, prover: Prover, budget_ms: in
         # inequality that fails for some value in the bracket is left to the other procedures
         return Attempt("unknown", detail=f"with the brackets only: {first.detail}")
     with_eqs = sp.Implies(sp.And(*defining), abstracted)
-    second = _cases(with_eqs, base, variables, [f"implicit quantities abstracted ({'; '.join(said)})"] + steps,
+    second = _cases(with_eqs, base, variables, [f"implicit quantities abstracted ({'; '.join(said)}, in their "
+                                                "brackets, with their defining equations)"] + steps,
                     prover, budget_ms, check, originals, limit)
     if second.status == "proved":
         second.method = second.method.replace("implicit quantities abstracted", "implicit quantities by their "

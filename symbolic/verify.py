@@ -273,8 +273,9 @@ class PartVerifier:
                                "; ".join(f"conjunct {i}: {a.detail}" for i, a in enumerate(parts, 1)))
             shown = str(formula.args[len(parts) - 1])
             shown = shown if len(shown) <= 120 else shown[:117] + "..."
-            reasons.append(f"conjuncts 1-{len(parts) - 1} proved, conjunct {len(parts)} of {len(formula.args)} "
-                           f"({shown}) not: {parts[-1].detail}" if len(parts) > 1 else
+            done = "conjunct 1" if len(parts) == 2 else f"conjuncts 1-{len(parts) - 1}"
+            reasons.append(f"{done} proved, conjunct {len(parts)} of {len(formula.args)} ({shown}) not: "
+                           f"{parts[-1].detail}" if len(parts) > 1 else
                            f"conjunct 1 of {len(formula.args)} ({shown}) not proved: {parts[-1].detail}")
         else:
             attempt = prove_rewritten(formula, hyps, self.prover, budget, check, originals)
