@@ -44,6 +44,16 @@ def factors(e: sp.Mul) -> list[tuple[sp.Basic, bool]]:
             for a in e.args]
 
 
+def piecewise_chain(e: sp.Piecewise) -> tuple[sp.Basic, list]:
+    """``(otherwise value, [(value, condition), ...] innermost first)``: the nesting of
+    if-then-else terms a translation builds, from the last branch outwards."""
+    pieces = list(e.args)
+    expr, cond = pieces[-1]
+    if cond != sp.true:
+        raise NotEncodable("Piecewise without an otherwise branch")
+    return expr, list(reversed(pieces[:-1]))
+
+
 class _Translator:
     def __init__(self):
         self.vars: dict[sp.Symbol, z3.ArithRef] = {}
@@ -116,12 +126,9 @@ class _Translator:
             t = self.term(e.args[0])
             return self._ite(t >= 0, t, -t)
         if isinstance(e, sp.Piecewise):
-            pieces = list(e.args)
-            expr, cond = pieces[-1]
-            if cond != sp.true:
-                raise NotEncodable("Piecewise without an otherwise branch")
-            acc = self.term(expr)
-            for expr, cond in reversed(pieces[:-1]):
+            otherwise, branches = piecewise_chain(e)
+            acc = self.term(otherwise)
+            for expr, cond in branches:
                 acc = self._ite(self.boolean(cond), self.term(expr), acc)
             return acc
         raise NotEncodable(f"{type(e).__name__} in {e}")

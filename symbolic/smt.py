@@ -33,7 +33,7 @@ from typing import Callable, Iterable
 
 import sympy as sp
 
-from .decide import Decision, NotEncodable, factors, simplify_point
+from .decide import Decision, NotEncodable, factors, piecewise_chain, simplify_point
 
 #: The solvers this module can run, in the order they are listed in a verdict's detail.
 SOLVERS = ("z3", "cvc5")
@@ -139,12 +139,9 @@ class SmtTranslator:
             return f"(ite (>= {t} 0.0) {t} (- {t}))"
         if isinstance(e, sp.Piecewise):
             self.uses_ite = True
-            pieces = list(e.args)
-            expr, cond = pieces[-1]
-            if cond != sp.true:
-                raise NotEncodable("Piecewise without an otherwise branch")
-            acc = self.term(expr)
-            for expr, cond in reversed(pieces[:-1]):
+            otherwise, branches = piecewise_chain(e)
+            acc = self.term(otherwise)
+            for expr, cond in branches:
                 acc = f"(ite {self.boolean(cond)} {self.term(expr)} {acc})"
             return acc
         raise NotEncodable(f"{type(e).__name__} in {e}")
