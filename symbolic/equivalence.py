@@ -56,7 +56,6 @@ from .implicit import ImplicitFunction
 from .proofs import PROCEDURE_SECONDS, procedures_enabled
 from .verify import PartVerifier, Settings, exact_str
 
-
 #: The recogniser's allowance for the rewriting procedures, in multiples of the verifier's.
 RECOGNISER_ALLOWANCE = 3
 
