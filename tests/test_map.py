@@ -270,6 +270,23 @@ def test_scheduler_that_does_not_answer_fails_fast(capsys, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_scheduler_without_workers_fails_fast(capsys, tmp_path):
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
+        t = time.perf_counter()
+        code, _, err = run(capsys, *BASE, *GRIDS, "--out", str(tmp_path / "m.zarr"), "--scheduler",
+                           cluster.scheduler_address)
+    assert code == 2 and "has no workers (start some: dask worker" in err and err.count("\n") == 1
+    assert time.perf_counter() - t < 10 and list(tmp_path.iterdir()) == []
+
+
+def test_figure_hook_for_reports(csd):
+    fig = maps.figure(csd, "chat_U", ["p=0:1:21", "q=0:1:21"], {"F": "1/2", "delta_U": "2/5"})
+    assert fig.axes[0].get_xlabel() == "p" and fig.axes[0].get_title() == "csd_signaling: chat_U"
+    with pytest.raises(ToolkitError, match="one or two mapped parameters"):
+        maps.figure(csd, "CSD-9", ["p=0:1:3", "q=0:1:3", "a_J=0:1:3"], {"s": "1/2", "delta_U": "1/2", "cbar_J": "1"})
+
+
 def test_equilibria_needs_a_stochastic_game(capsys, tmp_path):
     code, _, err = run(capsys, "map", "csd_signaling", "equilibria", "--grid", "p=0:1:3", "--out",
                        str(tmp_path / "m.zarr"))

@@ -359,6 +359,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None):
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ToolkitError(f"no dask scheduler answers at {scheduler} ({reason})") from None
         try:
+            _check_environment(client, scheduler)
             yield client
         finally:
             client.close()
@@ -380,3 +381,25 @@ def cluster(scheduler: str | None = None, workers: int | None = None):
     finally:
         client.close()
         lc.close()
+
+
+def _check_environment(client, address: str) -> None:
+    """One-line errors, before a map is sent, for a cluster that could not run it: no worker within
+    :data:`CONNECT_TIMEOUT` seconds, or a scheduler or worker that cannot import this toolkit (the
+    scheduler unpickles the task graph: without the package it drops the graph and the client
+    would wait for ever)."""
+    import importlib
+
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+    except Exception:
+        raise ToolkitError(f"the dask scheduler at {address} has no workers (start some: dask worker {address})") from None
+    hint = "install this package in the same environment there (pip install -e .)"
+    try:
+        client.run_on_scheduler(importlib.import_module, "symbolic.maps")
+    except Exception as exc:
+        raise ToolkitError(f"the dask scheduler at {address} cannot import the toolkit ({exc}); {hint}") from None
+    try:
+        client.run(importlib.import_module, "symbolic.maps")
+    except Exception as exc:
+        raise ToolkitError(f"a dask worker of {address} cannot import the toolkit ({exc}); {hint}") from None
