@@ -1,6 +1,8 @@
 """Maps over parameter grids (issue 18): the map equals the exact evaluation / exact sweep at
 sampled grid points, one worker and two give identical output, masking outside the domain's
 constraints, open ends stepped inside, bad input as one line and exit 2, no half-written output."""
+import os
+import signal
 import time
 from fractions import Fraction
 
@@ -154,14 +156,29 @@ def test_grid_sweep_needs_every_other_parameter_fixed(cb):
 
 
 # -- the cluster -----------------------------------------------------------------------------------
-def test_two_workers_give_the_same_output_as_one(tmp_path, csd, cb):
+def test_two_workers_give_the_same_output_as_one_even_if_one_dies(tmp_path, csd, cb):
+    """One worker and two give identical maps; so do two of which one is killed mid-map (the
+    scheduler re-runs its blocks on the other and on the worker its nanny restarts)."""
+    import threading
     q_spec = maps.plan(csd, "chat_U", ["p=0:1:60", "q=0:1:50"], {"F": "1/2", "delta_U": "2/5"}, chunk=500)
-    e_spec = maps.plan(cb, "equilibria", ["q=0:1:7", "d=1/2:9/10:3"], TWO_STATE, game="two_state", chunk=4)
+    e_spec = maps.plan(cb, "equilibria", ["q=0:1:12", "d=1/2:9/10:5"], TWO_STATE, game="two_state", chunk=2)
+    killed = []
     for n in (1, 2):
         with maps.cluster(workers=n) as client:
             assert len(client.scheduler_info()["workers"]) == n
-            for name, spec in (("q", q_spec), ("e", e_spec)):
-                maps.write(spec, tmp_path / f"{name}{n}.zarr", client)
+            maps.write(q_spec, tmp_path / f"q{n}.zarr", client)
+            if n == 2:
+                victim = sorted(client.scheduler_info()["workers"])[0]
+                pid = client.run(os.getpid, workers=[victim])[victim]   # a worker process this test started
+
+                def kill(pid=pid):
+                    time.sleep(0.3)   # the map has started: its blocks are on the workers
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(time.perf_counter())
+                threading.Thread(target=kill).start()
+            maps.write(e_spec, tmp_path / f"e{n}.zarr", client)
+            done = time.perf_counter()
+    assert killed and killed[0] < done   # killed while the 30 blocks of the map ran
     for name in ("q", "e"):
         one, two = maps.read(tmp_path / f"{name}1.zarr"), maps.read(tmp_path / f"{name}2.zarr")
         assert one.attrs == two.attrs
