@@ -260,18 +260,15 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _sgamesolver_tables(g):
-    """Stage payoffs U[s, player, a, b] and transitions T[s, a, b, s'] of a numeric game (floats)."""
-    S, (A0, A1) = g.states, g.actions[g.states[0]]
-    U = np.zeros((len(S), 2, len(A0), len(A1)))
-    T = np.zeros((len(S), len(A0), len(A1), len(S)))
-    for k, s in enumerate(S):
-        for i, a in enumerate(A0):
-            for j, b in enumerate(A1):
-                U[k, :, i, j] = [float(u) for u in g.payoffs[(s, (a, b))]]
-                for s2, pr in g.transitions[(s, (a, b))].items():
-                    T[k, i, j, S.index(s2)] = float(pr)
-    return U, T
+def _sgamesolver_tables():
+    """The payoff and transition tables sgamesolver takes, built as the peer tests build them
+    (``tests/test_stochastic.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_peer_tests", ROOT / "tests" / "test_stochastic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._numeric_tables
 
 
 def _spin(n: int) -> int:
@@ -360,10 +357,11 @@ def equilibrium_map(n: int, samples: int) -> None:
     rng = np.random.default_rng(0)
     pts = [(sp.Rational(int(i) + 1, n + 1), sp.Rational(int(j), n)) for i, j in rng.integers(0, n, (samples, 2))]
     blame = model.stochastic_games["blame"].subs({k: sp.Rational(v) for k, v in fixed.items()})
+    tables = _sgamesolver_tables()
     total = 0.0
     for p, b in pts:
         g = blame.subs({"p": p, "b": b})
-        U, T = _sgamesolver_tables(g)
+        U, T = tables(g)
         t = time.perf_counter()
         h = sgs.homotopy.LogTracing(sgs.SGame(list(U), list(T), float(g.discount)))
         h.solver_setup()
