@@ -41,7 +41,7 @@ def cmd_map(args) -> int:
     if args.figure:
         if len(spec.axes) > 2:
             raise ToolkitError(f"--figure shows one or two mapped parameters, the map has {len(spec.axes)}")
-        if args.field and spec.target.kind != "equilibria":
+        if args.field and spec.target.kind not in ("equilibria", "regions"):
             raise ToolkitError("--field applies to the target equilibria only")
         if args.field and args.field not in [f for f, _, _ in spec.target.fields]:
             raise ToolkitError(f"--field {args.field}: the fields are {', '.join(f for f, _, _ in spec.target.fields)}")

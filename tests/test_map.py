@@ -5,6 +5,7 @@ import os
 import signal
 import time
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -153,6 +154,26 @@ def test_grid_sweep_needs_every_other_parameter_fixed(cb):
         GridSweep(cb.stochastic_games["two_state"].subs({}), ["q"])
     with pytest.raises(ToolkitError, match="needs values for d"):
         maps.plan(cb, "equilibria", ["q=0:1:3"], {k: v for k, v in TWO_STATE.items()}, game="two_state")
+
+
+def test_game_tree_map_equals_backward_induction_at_grid_points():
+    m = derivations.load(str(Path(__file__).resolve().parent.parent / "examples" / "entry_deterrence.py"))
+    spec = maps.plan(m, "equilibria", ["f_I=-2:2:21", "d_I=-2:2:21"], {"f_E": "1", "d_E": "-1/2"})
+    values = maps.compute(spec)
+    tmap, sym = m.tree_maps["entry"], {n: m.domain[n].symbol for n in m.domain.parameters}
+    decided = 0
+    for i, j in np.ndindex(values["holds"].shape):
+        point = {sym["f_I"]: sp.Rational(spec.axes[0].value(i)), sym["d_I"]: sp.Rational(spec.axes[1].value(j)),
+                 sym["f_E"]: 1, sym["d_E"]: sp.Rational(-1, 2)}
+        k = tmap.branches.index(tmap.at(point))
+        if values["undecided"][i, j] == 0:
+            assert values["holds"][i, j] == 1 << k and values["count"][i, j] == 1
+            decided += 1
+        else:   # only on the boundary d_I = -f_I, where floating point cannot decide
+            assert spec.axes[1].value(j) == -spec.axes[0].value(i)
+    assert decided == 21 * 20 and len(spec.target.attrs["regions"]) == len(tmap.branches)
+    with pytest.raises(ToolkitError, match="does not depend on m"):
+        maps.plan(m, "equilibria", ["f_I=-2:2:3"], {"f_E": "1", "d_E": "1", "d_I": "1", "m": "2"})
 
 
 # -- the cluster -----------------------------------------------------------------------------------

@@ -24,7 +24,11 @@ point :math:`\theta` the map holds
   those of the exact enumeration: :class:`~symbolic.maps.equilibria.GridSweep` is the fast sweep of
   :mod:`symbolic.games.stochastic_fast` with all mapped parameters at once (one symbolic setup,
   cached on disk), which re-solves exactly wherever a numeric decision is unclear (with
-  ``resolve=False`` it leaves such a profile out and ``resolved`` counts them instead).
+  ``resolve=False`` it leaves such a profile out and ``resolved`` counts them instead);
+* for ``equilibria`` of a model with an equilibrium map instead (a game tree's, by backward
+  induction, or a normal-form game's: ``Model.equilibria``): which of its regions hold at
+  :math:`\theta` -- ``holds`` (bit k for the k-th region, as listed in the attribute ``regions``),
+  ``count``, and ``undecided`` (regions within the tolerance of their boundary).
 
 **Open ends and constraints.**  An end of a grid that the parameter's domain excludes (``p = 0`` of
 :math:`(0, 1)`) is moved a hundredth of a step inside, with a note (as ``sweep`` does); a grid

@@ -20,7 +20,7 @@ from . import targets as T
 from .grid import Axis, chunk_shape, make_axis, number, parse_grid
 
 #: default points per block: cheap targets get large blocks, the equilibrium sweep small ones
-DEFAULT_CHUNK = {"quantity": 1 << 22, "claim": 1 << 20, "equilibria": 2048}
+DEFAULT_CHUNK = {"quantity": 1 << 22, "claim": 1 << 20, "regions": 1 << 20, "equilibria": 2048}
 #: the largest map written as CSV (one row per point)
 CSV_LIMIT = 10**6
 #: seconds to wait for a scheduler given with --scheduler
@@ -121,12 +121,16 @@ def dask_array(spec: MapSpec):
         return da.blockwise(T.quantity_block, letters, spec.target.payload, None, *common, *index, dtype=np.float64)
     if kind == "claim":
         return da.blockwise(T.truth_block, letters, spec.target.payload, None, *common, *index, dtype=np.int8)
+    fields = {"z": len(spec.target.fields)}
+    if kind == "regions":
+        return da.blockwise(T.regions_block, letters + "z", spec.target.payload, None, *common, *index,
+                            new_axes=fields, dtype=np.int64)
     return da.blockwise(T.equilibria_block, letters + "z", spec.target.payload, None, *common, spec.resolve, None,
-                        *index, new_axes={"z": len(spec.target.fields)}, dtype=np.int16)
+                        *index, new_axes=fields, dtype=np.int16)
 
 
 def _sources(spec: MapSpec, arr) -> list:
-    if spec.target.kind == "equilibria":
+    if len(spec.target.fields) > 1:   # one field per slice of the last axis
         return [arr[..., k] for k in range(len(spec.target.fields))]
     return [arr]
 

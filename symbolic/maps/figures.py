@@ -28,6 +28,8 @@ def draw(axes: dict, fields: dict, attrs: dict, field: str | None = None, title:
         raise ToolkitError(f"a figure shows one or two mapped parameters, the map has {len(names)}")
     kind = attrs.get("kind")
     fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    if kind == "regions":
+        return _regions(fig, ax, axes, fields, attrs, field, title)
     if kind == "equilibria":
         key = field or "labels"
         if key not in fields:
@@ -76,6 +78,55 @@ def draw(axes: dict, fields: dict, attrs: dict, field: str | None = None, title:
     fixed = attrs.get("fixed") or {}
     ax.set_title(title or f"{attrs.get('model', '')}: {attrs.get('target', key)}"
                  + (f" ({key})" if kind == "equilibria" and key != "labels" else ""), fontsize=9)
+    if fixed:
+        fig.text(0.01, 0.01, ", ".join(f"{k}={v}" for k, v in fixed.items()), fontsize=6, color="0.3")
+    fig.tight_layout()
+    return fig
+
+
+def _regions(fig, ax, axes, fields, attrs, field, title):
+    """The regions of an equilibrium map: one colour per set of regions that hold together."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    fig.set_size_inches(7.4, 4.2)   # room for the legend of region names
+    key = field or "holds"
+    if key not in fields:
+        raise ToolkitError(f"no field {key!r} in the map; fields are: {', '.join(fields)}")
+    data = np.asarray(fields[key])
+    names = list(axes)
+    if key != "holds":
+        shown = np.where(data < 0, np.nan, data.astype(float))
+        if len(names) == 1:
+            ax.plot(axes[names[0]], shown, lw=1)
+        else:
+            mesh = ax.pcolormesh(axes[names[0]], axes[names[1]], shown.T, shading="nearest", cmap="viridis")
+            fig.colorbar(mesh, ax=ax, label=key)
+    else:
+        values = sorted(int(v) for v in np.unique(data) if v >= 0)
+        code = np.full(data.shape, np.nan)
+        for c, v in enumerate(values):
+            code[data == v] = c
+        palette = plt.get_cmap("tab10")
+        cmap = ListedColormap([palette(c % 10) for c in range(max(len(values), 1))])
+        norm = BoundaryNorm(np.arange(-0.5, len(values) + 0.5), cmap.N)
+        regions = attrs.get("regions", [])
+
+        def label(v):
+            held = [regions[k] for k in range(len(regions)) if v >> k & 1]
+            return " & ".join(held) if held else "no region decided (a boundary)"
+        if len(names) == 1:
+            ax.scatter(axes[names[0]], code, c=code, cmap=cmap, norm=norm, s=6)
+        else:
+            ax.pcolormesh(axes[names[0]], axes[names[1]], code.T, cmap=cmap, norm=norm, shading="nearest")
+        handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(c), ec="k", lw=0.3) for c in range(len(values))]
+        ax.legend(handles, [label(v) for v in values], fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1),
+                  frameon=False)
+    ax.set_xlabel(names[0])
+    if len(names) > 1:
+        ax.set_ylabel(names[1])
+    fixed = attrs.get("fixed") or {}
+    ax.set_title(title or f"{attrs.get('model', '')}: equilibrium map of {attrs.get('game', '')}", fontsize=9)
     if fixed:
         fig.text(0.01, 0.01, ", ".join(f"{k}={v}" for k, v in fixed.items()), fontsize=6, color="0.3")
     fig.tight_layout()

@@ -96,10 +96,41 @@ def resolve(model, target: str, game: str | None = None) -> Target:
                   prop.label, {"codes": {"holds": HOLDS, "fails": FAILS, "undecided": UNDECIDED, "outside": OUTSIDE}})
 
 
+#: the fields of a region map (an equilibrium map of a game tree or of a normal-form game)
+REGION_FIELDS = ("holds", "count", "undecided")
+
+
+def _region_target(model, game: str | None) -> Target:
+    """The regions of a model's equilibrium map (a game tree's or a normal-form game's): which
+    hold at each point (bit k for the k-th region), how many, how many undecided."""
+    maps_ = {**getattr(model, "tree_maps", {}), **model.equilibrium_maps}
+    if not maps_:
+        raise ToolkitError(f"model {model.name} has no stochastic game and no equilibrium map "
+                           "(the target equilibria needs one)")
+    if game is not None and game not in maps_:
+        raise ToolkitError(f"unknown game {game!r} of {model.name}; games are: {', '.join(maps_)}")
+    name = game or next(iter(maps_))
+    emap = maps_[name]
+    if hasattr(emap, "branches"):
+        pairs = [(b.region, "path " + (", ".join(b.path) or "(no move)") + "; "
+                  + ", ".join(f"{node}: {act}" for node, act in dict(b.profile).items())) for b in emap.branches]
+    else:
+        pairs = [(e.region, e.describe()) for e in emap.equilibria]
+    if len(pairs) > 62:
+        raise ToolkitError(f"the equilibrium map of {name} has {len(pairs)} regions: at most 62 can be mapped")
+    regions = [sp.sympify(model.expand(r)) for r, _ in pairs]
+    symbols = set().union(*(r.free_symbols for r in regions))
+    params = [s.name for s in model.domain.order(symbols)]
+    attrs = {"game": name, "regions": [label for _, label in pairs], "conditions": [sp.sstr(r) for r in regions]}
+    return Target("regions", "equilibria", params, [(f, "int64", -1) for f in REGION_FIELDS],
+                  _Truth(sp.true, regions), f"the regions of the equilibrium map of {name}", attrs)
+
+
 def _equilibria_target(model, game: str | None) -> Target:
     games = model.stochastic_games
-    if not games:
-        raise ToolkitError(f"model {model.name} has no stochastic game (the target equilibria needs one)")
+    regions = {**getattr(model, "tree_maps", {}), **model.equilibrium_maps}
+    if not games or (game is not None and game not in games and game in regions):
+        return _region_target(model, game)
     if game is None:
         if len(games) > 1:
             game = next(iter(games))
@@ -242,6 +273,31 @@ def truth_block(payload: _Truth, axes, fixed, domain, *index_blocks):
     truth, amb = np.broadcast_to(truth, (n,)), np.broadcast_to(amb, (n,))
     code[ok] = np.where(amb[ok], UNDECIDED, np.where(truth[ok], HOLDS, FAILS))
     out[mask] = code
+    return out
+
+
+def regions_block(payload: _Truth, axes, fixed, domain, *index_blocks):
+    """``holds`` (bit k: region k holds), ``count`` and ``undecided`` (regions within the tolerance
+    of their boundary) at each point; -1 outside the domain.  The regions ride in ``given``."""
+    shape = tuple(len(i) for i in index_blocks)
+    mask = inside(domain, axes, fixed, index_blocks)
+    out = np.full(shape + (len(REGION_FIELDS),), -1, dtype=np.int64)
+    n = int(mask.sum())
+    if not n:
+        return out
+    pts = block_points(axes, index_blocks)
+    values = {k: np.broadcast_to(v, shape)[mask] for k, v in pts.items()}
+    values.update({k: np.full(n, float(v)) for k, v in fixed.items()})
+    holds, count, undecided = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    for k, region in enumerate(payload.given):
+        point = {s: values[s.name] for s in region.free_symbols}
+        truth, amb, _ = truth_with_margin(region, point, TRUTH_TOL)
+        truth, amb = np.broadcast_to(truth, (n,)), np.broadcast_to(amb, (n,))
+        yes = truth & ~amb
+        holds |= np.where(yes, 1 << k, 0)
+        count += yes
+        undecided += amb
+    out[mask] = np.stack([holds, count, undecided], axis=1)
     return out
 
 
