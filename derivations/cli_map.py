@@ -46,6 +46,8 @@ def cmd_map(args) -> int:
         if args.field and args.field not in [f for f, _, _ in spec.target.fields]:
             raise ToolkitError(f"--field {args.field}: the fields are {', '.join(f for f, _, _ in spec.target.fields)}")
         _writable(Path(args.figure))
+    if args.workers is not None and args.scheduler:
+        raise ToolkitError("--workers sizes the local cluster; with --scheduler the cluster's own workers run the map")
     if args.workers is not None and args.workers < 1:
         raise ToolkitError(f"--workers must be at least 1, got {args.workers}")
     tmp = maps.prepare(args.out)  # an unwritable output: one line, before a cluster starts

@@ -267,6 +267,11 @@ GRIDS = ["--grid", "p=0.2:0.8:3", "--grid", "q=0.1:0.3:3"]
     (["--grid", "p=0:1:3", "--grid", "q=0:1:3", "s=0.5"], "chat_U does not depend on s"),
     (["--grid", "p=0:1:3", "--grid", "p=0:1:4"], "--grid p is given twice"),
     (["--grid", "p=0:1:3", "--grid", "q=0:1:3", "--chunk", "0"], "--chunk must be at least 1"),
+    (["--grid", "p=0:1:3", "--grid", "q=0:1:3", "--workers", "0"], "--workers must be at least 1, got 0"),
+    (["--grid", "p=0:1:3", "--grid", "q=0:1:3", "--workers", "2", "--scheduler", "tcp://127.0.0.1:9"],
+     "--workers sizes the local cluster"),
+    (["--grid", "p=0:1:3", "--grid", "q=0:1:3", "--figure", "f.pdf", "--field", "labels"],
+     "--field applies to the target equilibria only"),
 ])
 def test_bad_grid_one_line_exit_2(capsys, tmp_path, extra, message):
     code, out, err = run(capsys, *BASE, *extra, "--out", str(tmp_path / "m.zarr"))

@@ -4,7 +4,6 @@ by block on the workers by the top-level functions below (picklable, no model ne
 from __future__ import annotations
 
 import hashlib
-import itertools
 import pickle
 from dataclasses import dataclass, field
 
@@ -322,8 +321,3 @@ def equilibria_block(payload: _Game, axes, fixed, domain, resolve, *index_blocks
         out[tuple(w)] = (len(row.equilibria), len(row.continua), labels.count("full"), labels.count("sporadic"),
                          labels.count("none"), bits, has, row.profiles_resolved)
     return out
-
-
-def exact_points(axes) -> list:
-    """Every grid point as a tuple of exact values, in C order (for tests and small maps)."""
-    return list(itertools.product(*(ax.values for ax in axes)))
