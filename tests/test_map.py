@@ -148,6 +148,23 @@ def test_equilibrium_map_masks_constraints(cb):
     assert np.all(values["equilibria"][outside] == -1) and np.all(values["equilibria"][~outside] >= 1)
 
 
+def test_unclear_points_are_resolved_exactly_or_left_out(cb):
+    fixed = {k: v for k, v in TWO_STATE.items() if k != "q"}
+    grid = ["q=0:1:11", "d=1/20:19/20:10"]
+    exact = maps.compute(maps.plan(cb, "equilibria", grid, fixed, game="two_state"))
+    fast = maps.compute(maps.plan(cb, "equilibria", grid, fixed, game="two_state", resolve=False))
+    unclear = exact["resolved"] > 0
+    assert unclear.any() and np.array_equal(unclear, fast["resolved"] > 0)
+    spec = maps.plan(cb, "equilibria", grid, fixed, game="two_state")
+    game = cb.stochastic_games["two_state"].subs({k: sp.Rational(v) for k, v in fixed.items()})
+    for i, j in np.argwhere(unclear):
+        eqs = game.subs({"q": sp.Rational(spec.axes[0].value(i)), "d": sp.Rational(spec.axes[1].value(j))}).equilibria()
+        assert exact["equilibria"][i, j] == len(eqs.equilibria) and exact["continua"][i, j] == len(eqs.continua)
+        assert fast["equilibria"][i, j] + fast["continua"][i, j] <= len(eqs.equilibria) + len(eqs.continua)
+    for f in ("equilibria", "continua", "labels"):
+        np.testing.assert_array_equal(exact[f][~unclear], fast[f][~unclear])
+
+
 def test_grid_sweep_needs_every_other_parameter_fixed(cb):
     from symbolic.maps.equilibria import GridSweep
     with pytest.raises(ToolkitError, match="give numbers for"):
