@@ -190,8 +190,7 @@ def prepare(out: str | Path) -> Path:
     an output that cannot be written, or a directory in the way that is not a map."""
     out = Path(out)
     fmt = output_format(out)
-    if out.exists() and out.is_dir() and not (fmt == "zarr" and ((out / "zarr.json").exists()
-                                                                  or (out / ".zgroup").exists())):
+    if out.exists() and out.is_dir() and not (fmt == "zarr" and any((out / m).exists() for m in _MARKERS)):
         raise ToolkitError(f"--out {out}: a directory that is not a map is in the way")
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
@@ -205,6 +204,19 @@ def prepare(out: str | Path) -> Path:
     return tmp
 
 
+#: the files that make a directory a Zarr group (format 3, format 2)
+_MARKERS = ("zarr.json", ".zgroup")
+
+
+def _array(group, name: str, **kwargs):
+    """``group.create_array`` (zarr 3) or ``create_dataset`` (zarr 2, whose ``compressor`` is one)."""
+    if hasattr(group, "create_array"):
+        return group.create_array(name, **kwargs)
+    if "compressors" in kwargs:
+        kwargs["compressor"] = kwargs.pop("compressors")
+    return group.create_dataset(name, **kwargs)
+
+
 def _discard(path: Path) -> None:
     """Remove a partial output.  A Zarr store loses its marker (``zarr.json``) first, so that a
     block still being computed when the map failed does not write into it (see :class:`_Store`);
@@ -213,8 +225,9 @@ def _discard(path: Path) -> None:
         if path.exists():
             path.unlink()
         return
-    with contextlib.suppress(OSError):
-        (path / "zarr.json").unlink()
+    for marker in _MARKERS:
+        with contextlib.suppress(OSError):
+            (path / marker).unlink()
     for _ in range(20):
         shutil.rmtree(path, ignore_errors=True)
         time.sleep(0.05)
@@ -233,7 +246,7 @@ class _Store:
         self.root, self.name, self._array = root, name, None
 
     def __setitem__(self, key, value):
-        if not os.path.exists(os.path.join(self.root, "zarr.json")):
+        if not any(os.path.exists(os.path.join(self.root, m)) for m in _MARKERS):
             return
         if self._array is None:
             import zarr
@@ -285,12 +298,12 @@ def _write_zarr(spec: MapSpec, path: Path, client, progress: bool) -> None:
     group.attrs.update(spec.attrs())
     axes = group.create_group("axes")
     for ax in spec.axes:
-        axes.create_array(ax.name, data=ax.floats())
+        _array(axes, ax.name, data=ax.floats())
     for name, dtype, fill in spec.target.fields:
         # floats barely compress (a smooth float64 map keeps ~93 % of its size) and compressing them
         # costs more than writing them; integer codes and counts compress to almost nothing
         extra = {"compressors": None} if dtype.startswith("float") else {}
-        group.create_array(name, shape=spec.shape, chunks=spec.chunks, dtype=dtype, fill_value=fill, **extra)
+        _array(group, name, shape=spec.shape, chunks=spec.chunks, dtype=dtype, fill_value=fill, **extra)
     targets = [_Store(str(path), name) for name, _, _ in spec.target.fields]
     stored = da.store(_sources(spec, dask_array(spec)), targets, lock=False, compute=False)
     if client is not None:
