@@ -21,9 +21,10 @@ numeric cross-check disagrees.
 A mutant that is not caught may be *equivalent*: every claim keeps its truth value, so no correct
 verifier could notice it.  Each survivor goes to :func:`symbolic.equivalence.recognise`, which
 compares it with the unmutated model part by part and accepts it only where a decision procedure
-shows it (the part is unchanged; its hypotheses are equivalent by z3; or it is decided again --
-symbolic proof, z3, or an exactly confirmed counterexample -- with the original's truth value),
-never on numeric evidence; its reason, ``automatic: ...``, is recorded on the result
+shows it (the part is unchanged; its hypotheses are equivalent by z3; or the recogniser decides it
+again with the verifier's proof stages -- symbolic, z3 and the SMT portfolio, the rewriting
+procedures, an exactly confirmed counterexample -- and finds the original's truth value), never on
+numeric evidence; its reason, ``automatic: ...``, is recorded on the result
 (``MutantResult.equivalence == "automatic"``).  What no procedure decides, a model declares by
 hand in a ``MUTATION_EQUIVALENTS = {mutant id: reason}`` dict (``equivalence == "declared"``).  A
 declaration whose mutant the recogniser also recognises (``MutationReport.redundant``) or that is
