@@ -797,28 +797,19 @@ def _plot_cooperation_region(model):
 def _plot_blame_sweep(model):
     import matplotlib.pyplot as plt
 
+    from symbolic.games.figures import plot_labels
     from symbolic.games.stochastic_fast import fast_sweep
 
     n = 201
     bs = [sp.Rational(k, n - 1) for k in range(n)]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
-    rows = {"full": 2, "sporadic": 1, "none": 0}
     for ax, (title, inst) in zip(axes, (("reconstructed figure 1", FIGURE1), ("ordinal instance", ORDINAL))):
-        results = fast_sweep(model.stochastic_games["blame"].subs(inst), "b", bs)
-        for lab, y in rows.items():
-            xs, sizes = [], []
-            for b, eqs in zip(bs, results):
-                count = eqs.labels().count(lab)
-                if count:
-                    xs.append(float(b))
-                    sizes.append(4 + 6 * count)
-            ax.scatter(xs, [y] * len(xs), s=sizes, color={"full": "C2", "sporadic": "C1", "none": "C7"}[lab])
+        plot_labels(ax, bs, fast_sweep(model.stochastic_games["blame"].subs(inst), "b", bs))
         sub = {model.domain[k].symbol: v for k, v in inst.items()}
         for qn in ("blame_min_D", "blame_max_C"):
             ax.axvline(float(model.quantity(qn).subs(sub)), ls="--", lw=0.8, color="k")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("blame share $b$ on the Debtor")
-    axes[0].set_yticks([0, 1, 2], ["none", "sporadic", "full"])
     axes[0].set_ylabel("equilibria (marker size: count)")
     fig.tight_layout()
     return fig

@@ -260,12 +260,6 @@ def _equilibrium_map(model, name, emap) -> dict:
             "covers": emap.covers}
 
 
-def _simplest(x) -> sp.Basic:
-    """An exact equilibrium number in its simplest radical form."""
-    x = sp.radsimp(sp.nsimplify(x)) if x.is_number else x
-    return sp.simplify(x) if x.has(sp.sqrt) else x
-
-
 def _over_positive(v) -> sp.Basic:
     """``-R/(d - 1)`` as ``R/(1 - d)``: a fraction shown without a leading minus in its
     numerator (display only)."""
@@ -292,6 +286,8 @@ def _tree_map(model, name, tmap) -> dict:
 def _stochastic(model, name, game) -> dict:
     """A declared stochastic game: states and transitions, named profiles (values, deviation
     conditions, MPE region) and every stationary equilibrium at the recorded instances."""
+    from .games.stochastic import simplest
+
     players = list(game.players)
 
     def prob(p):
@@ -332,7 +328,7 @@ def _stochastic(model, name, game) -> dict:
                 for pl in players:
                     mix = e.strategy[(st, pl)]
                     mixes.append(escape(next(iter(mix))) if len(mix) == 1 else
-                                 ", ".join(f"{tex(_simplest(pr), model)}\\,\\text{{{escape(a)}}}" for a, pr in mix.items()))
+                                 ", ".join(f"{tex(simplest(pr), model)}\\,\\text{{{escape(a)}}}" for a, pr in mix.items()))
                 cells.append(f"\\text{{{escape(st)}}}: (" + ";\\ ".join(mixes) + ")")
             listed.append({"label": escape(e.label or ""), "play": ",\\quad ".join(cells)})
         instances.append({"point": ", ".join(f"{tex(model.domain[k].symbol, model)} = {tex(sp.Rational(str(v)), model)}"

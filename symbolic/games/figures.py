@@ -71,6 +71,25 @@ def state_diagram(game: StochasticGame):
     return fig
 
 
+#: the rows of a sweep figure (cooperation label -> height) and their colours
+LABEL_ROWS = {"full": 2, "sporadic": 1, "none": 0}
+LABEL_COLOURS = {"full": "C2", "sporadic": "C1", "none": "C7"}
+
+
+def plot_labels(ax, values: Sequence, results: Sequence) -> None:
+    """On ``ax``, one row per cooperation label: a marker at each value where equilibria with that
+    label exist (``results``: the sweep's rows), its size the count; y ticks name the labels."""
+    for lab, y in LABEL_ROWS.items():
+        xs, sizes = [], []
+        for v, eqs in zip(values, results):
+            count = eqs.labels().count(lab)
+            if count:
+                xs.append(float(v))
+                sizes.append(4 + 6 * count)
+        ax.scatter(xs, [y] * len(xs), s=sizes, color=LABEL_COLOURS[lab])
+    ax.set_yticks([0, 1, 2], ["none", "sporadic", "full"])
+
+
 def sweep_figure(game: StochasticGame, parameter: str, fixed: Mapping, values: Sequence):
     """The stationary equilibria of ``game.subs(fixed)`` at each of ``values`` of ``parameter``."""
     import matplotlib.pyplot as plt
@@ -79,17 +98,7 @@ def sweep_figure(game: StochasticGame, parameter: str, fixed: Mapping, values: S
 
     results = fast_sweep(game.subs(dict(fixed)), parameter, values)
     fig, ax = plt.subplots(figsize=(6, 2.6))
-    rows = {"full": 2, "sporadic": 1, "none": 0}
-    colours = {"full": "C2", "sporadic": "C1", "none": "C7"}
-    for lab, y in rows.items():
-        xs, sizes = [], []
-        for v, eqs in zip(values, results):
-            count = eqs.labels().count(lab)
-            if count:
-                xs.append(float(v))
-                sizes.append(4 + 6 * count)
-        ax.scatter(xs, [y] * len(xs), s=sizes, color=colours[lab])
-    ax.set_yticks([0, 1, 2], ["none", "sporadic", "full"])
+    plot_labels(ax, values, results)
     ax.set_ylim(-0.5, 2.5)
     ax.set_xlabel(parameter)
     ax.set_ylabel("equilibria (size: count)", fontsize=8)
@@ -99,4 +108,4 @@ def sweep_figure(game: StochasticGame, parameter: str, fixed: Mapping, values: S
     return fig
 
 
-__all__ = ["state_diagram", "sweep_figure"]
+__all__ = ["plot_labels", "state_diagram", "sweep_figure"]

@@ -630,6 +630,23 @@ def _round(x: float) -> float:
     return float(f"{x:.12g}")
 
 
+def _simplest_parts(x) -> tuple:
+    """``(numerator, denominator)`` of an exact number with its denominators rationalised
+    (:func:`sympy.radsimp`) and brought to one."""
+    num, den = sp.fraction(sp.together(sp.expand(sp.radsimp(x))))
+    return sp.expand(num), sp.expand(den)
+
+
+def simplest(x) -> sp.Basic:
+    """An exact number in simplest form, as an expression kept unevaluated for display
+    (``(5 + sqrt(305))/28``); long expressions and non-numbers as they are."""
+    x = sp.sympify(x)
+    if x.is_Rational or not x.is_number or sp.count_ops(x) > 80:
+        return x
+    num, den = _simplest_parts(x)
+    return num if den == 1 else sp.Mul(num, sp.Pow(den, -1, evaluate=False), evaluate=False)
+
+
 def _exact_str(x) -> str:
     """An exact number as a string in simplest form: denominators rationalised
     (:func:`sympy.radsimp`) and one integer denominator under integer coefficients, so a quadratic
@@ -638,8 +655,7 @@ def _exact_str(x) -> str:
     x = sp.sympify(x)
     if x.is_Rational or not x.is_number or sp.count_ops(x) > 80:
         return str(x)
-    num, den = sp.fraction(sp.together(sp.expand(sp.radsimp(x))))
-    num, den = sp.expand(num), sp.expand(den)
+    num, den = _simplest_parts(x)
     if den == 1:
         return str(num)
     if not den.is_Integer:
