@@ -18,6 +18,7 @@ MODELS = {
     "csd_signaling": "derivations.csd_signaling",
     "alliance_moral_hazard": "derivations.alliance_moral_hazard",
     "called_bluff": "derivations.called_bluff",
+    "coalition_formation": "derivations.coalition_formation",
 }
 
 _CACHE: dict[tuple, Model] = {}
