@@ -7,7 +7,7 @@ vectorised numeric functions, and LaTeX appendices.
 from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, Proposition
 from .domain import NONNEGATIVE, POSITIVE, PROBABILITY, REAL, UNIT_INTERVAL, Domain, Interval, Parameter, interval
 from .errors import DerivationError, DomainError, ToolkitError, UnknownNameError
-from .games import RepeatedGame, StationaryProfile, StochasticGame
+from .games import RepeatedGame, SignalingGame, SignalingMap, StationaryProfile, StochasticGame
 from .model import CrossCheck, Model, Quantity
 from .numeric import NumericFunction
 from .payoffs import Cutoff, Game, Preference
@@ -18,5 +18,5 @@ __all__ = [
     "NONNEGATIVE", "POSITIVE", "PROBABILITY", "REAL", "UNIT_INTERVAL", "Domain", "Interval", "Parameter",
     "interval", "DerivationError", "DomainError", "ToolkitError", "UnknownNameError", "CrossCheck", "Model",
     "Quantity", "NumericFunction", "Cutoff", "Game", "Preference", "PartVerdict", "Verdict",
-    "RepeatedGame", "StationaryProfile", "StochasticGame",
+    "RepeatedGame", "SignalingGame", "SignalingMap", "StationaryProfile", "StochasticGame",
 ]

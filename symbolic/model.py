@@ -210,6 +210,8 @@ class Model:
         self.declared_games: list = []     # the stochastic games declared with the methods below (reported)
         self.trees: dict = {}              # game trees by name
         self.tree_maps: dict = {}          # their equilibrium maps (backward induction), by name
+        self.signaling_games: dict = {}    # finite signaling games by name
+        self.signaling_maps: dict = {}     # their maps of perfect Bayesian equilibria, by name
         self.definitions: dict[sp.Symbol, sp.Basic] = {}
         self.quantities: dict[str, Quantity] = {}
         self.claims: list[Claim] = []
@@ -557,15 +559,55 @@ class Model:
         self.trees[name] = tree
         return tree
 
+    def signaling_game(self, name: str, sender: str, receiver: str, types: Mapping[str, object],
+                       messages: Sequence[str], responses: Sequence[str]):
+        """Declare a finite signaling game (:class:`~symbolic.games.SignalingGame`) and return it.
+
+        ``types`` maps each of the sender's types to its prior (strings read with the model's
+        names; the priors must sum to 1 identically and be positive on the domain); the sender,
+        knowing the type, sends one of ``messages``; the receiver sees the message and answers
+        with one of ``responses``.  Give the payoffs ``(sender, receiver)`` of every triple with
+        ``game.payoff(type, message, response, sender=..., receiver=...)`` or all at once with
+        ``game.payoffs({(type, message, response): (u_S, u_R), ...})`` or
+        ``game.payoffs(lambda t, m, r: (u_S, u_R))``.  The off-path beliefs are declared as
+        unknowns in [0, 1], ``mu_<message>_<type>`` for every type but the last listed.
+        :meth:`equilibria` derives its map of perfect Bayesian equilibria
+        (:class:`~symbolic.games.SignalingMap`)."""
+        from .domain import interval
+        from .games.signaling import SignalingGame
+
+        if name in self.signaling_games:
+            raise DerivationError(f"signaling game {name!r} is declared twice")
+
+        def belief(n, latex):
+            if n in self.unknowns or n in self.domain.parameters:
+                n = f"{name}_{n}"
+            return self.unknown(n, interval(0, 1), latex, f"off-path belief of the receiver in {name}")
+
+        unknown = [t for t in types if not isinstance(t, str)]
+        if unknown:
+            raise DerivationError(f"signaling game {name}: type names must be strings, got {unknown[0]!r}")
+        game = SignalingGame(name, sender, receiver, types, messages, responses, read=self.parse, belief=belief)
+        self.signaling_games[name] = game
+        return game
+
     def equilibria(self, game) -> "EquilibriumMap | TreeMap":
         """The equilibrium map of a game: for a two-player normal-form game every Nash
         equilibrium, each with the region of parameters where it is one
         (:mod:`symbolic.games.nash_map`, an ``EquilibriumMap``); for a game tree the
         subgame-perfect equilibrium on each region by symbolic backward induction
-        (:mod:`symbolic.games.extensive`, a ``TreeMap``).  Registered for the report under the
-        game's name."""
+        (:mod:`symbolic.games.extensive`, a ``TreeMap``); for a signaling game every perfect
+        Bayesian equilibrium with its region, off-path belief set and intuitive-criterion verdict
+        (:mod:`symbolic.games.signaling`, a ``SignalingMap``, stored in ``signaling_maps``).
+        Registered for the report under the game's name."""
         from .games.extensive import ExtensiveGame, tree_map
         from .games.nash_map import equilibrium_map
+        from .games.signaling import SignalingGame, signaling_map
+
+        if isinstance(game, SignalingGame):
+            smap = signaling_map(game, self._hypotheses())  # its input errors are DerivationErrors
+            self.signaling_maps[game.name] = smap
+            return smap
 
         if isinstance(game, ExtensiveGame):
             try:
