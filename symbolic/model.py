@@ -542,20 +542,34 @@ class Model:
     def game_tree(self, name: str, players: Sequence[str]):
         """Declare a finite game tree of perfect information with symbolic payoffs
         (:class:`~symbolic.games.ExtensiveGame`) and return it: add nodes with
-        ``decision(node, player, {action: child})``, ``chance(node, {outcome: (probability,
-        child)})`` and ``terminal(node, payoffs)`` (payoffs in player order, strings read with the
-        model's names, or the name of an outcome of the model's payoff table); the first node is
-        the root.  :meth:`equilibria` solves it by backward induction into its equilibrium map."""
+        ``decision(node, player, {action: child}, infoset=...)``, ``chance(node, {outcome:
+        (probability, child)})``, ``choice(node, player, unknown, child, within=(lo, hi))`` (a
+        continuous choice of a declared unknown; by default over its domain),
+        ``simultaneous(node, {player: actions}, children={profile: child})`` and
+        ``terminal(node, payoffs)`` (payoffs in player order, strings read with the model's
+        names, or the name of an outcome of the model's payoff table); the first node is the
+        root.  A malformed tree is a one-line :class:`DerivationError` naming the node.
+        :meth:`equilibria` solves it by backward induction into its equilibrium map."""
         from .games.extensive import ExtensiveGame
 
         if name in self.trees:
             raise DerivationError(f"game tree {name!r} is declared twice")
-        try:
-            tree = ExtensiveGame(name, players, read=self.parse)
-        except ValueError as exc:
-            raise DerivationError(f"game tree {name}: {exc}") from None
+        class TreeError(DerivationError, ValueError):
+            def __init__(self, message):
+                super().__init__(f"game tree {name}: {message}")
+
+        tree = ExtensiveGame(name, players, read=self.parse, error=TreeError)
         if self.game is not None:
             tree.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in tree.players)
+
+        def within_of(var):
+            from .solvers.regions import ends
+
+            if var.name not in self.unknowns or self.unknowns[var.name].symbol != var:
+                return None
+            return ends(self.relations_of(var))
+
+        tree.within_of = within_of
         self.trees[name] = tree
         return tree
 
@@ -612,6 +626,8 @@ class Model:
         if isinstance(game, ExtensiveGame):
             try:
                 tmap = tree_map(game, self._hypotheses())
+            except DerivationError:
+                raise
             except ValueError as exc:
                 raise DerivationError(f"game tree {game.name}: {exc}") from None
             self.tree_maps[game.name] = tmap

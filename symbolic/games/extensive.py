@@ -1,18 +1,26 @@
-r"""Finite extensive-form games of perfect information with symbolic payoffs, solved by symbolic
-backward induction into an equilibrium map.
+r"""Finite extensive-form games of complete information with symbolic payoffs -- with continuous
+choices and simultaneous stages -- solved by symbolic backward induction into an equilibrium map.
 
 **The tree.**  Nodes are named.  A *decision* node belongs to a player and lists its actions, each
 leading to a child node; a *chance* node lists outcomes, each with a probability (an expression in
-the parameters) and a child; a *terminal* node carries one payoff per player (expressions).  The
-first node declared is the root.  :meth:`ExtensiveGame.validate` checks that every child exists,
-every node has one parent and no node is its own descendant, every decision node has an action,
-every terminal a payoff for each player, and each chance node's probabilities sum to 1 identically
-(decided by simplification, never sampled).
+the parameters) and a child; a *terminal* node carries one payoff per player (expressions).  A
+*choice* node (:meth:`ExtensiveGame.choice`) lets a player pick a number :math:`x \in [\ell, h]`
+(a demand, an offer, a quantity; the ends are expressions in the parameters and the choices
+made earlier) and has one child, whose payoffs may depend on :math:`x`.  Decision nodes may share
+an *information set* (``infoset=``); :meth:`ExtensiveGame.simultaneous` builds the usual
+simultaneous stage of two players this way.  The first node declared is the root.
+
+:meth:`ExtensiveGame.validate` checks that every child exists, every node has one parent and no
+node is its own descendant, every decision node has an action, every terminal a payoff for each
+player, each chance node's probabilities sum to 1 (decided: simplification, then z3 over the
+domain; a sum neither proved to be 1 nor refuted is an error saying so, never a pass), each
+information set belongs to one player and its nodes have the same actions, and a choice's
+variable appears only below its node.
 
 **Backward induction.**  Solving a node returns a finite list of *branches* ``(R, s, u)``: a region
 :math:`R` of the parameter domain (a conjunction of relations), the strategy profile :math:`s` of
-the subtree (an action at every decision node, on and off the path) and the payoff vector
-:math:`u` of the subtree in closed form.
+the subtree (an action at every information set, a number at every choice node, on and off the
+path) and the payoff vector :math:`u` of the subtree in closed form.
 
 * terminal: one branch, :math:`(\top, \emptyset, u)`;
 * chance with outcomes :math:`(p_k, c_k)`: for each combination of the children's branches, the
@@ -22,20 +30,65 @@ the subtree (an action at every decision node, on and off the path) and the payo
 
   .. math:: R \;\wedge\; \bigwedge_{l < j} u_i^{(j)} > u_i^{(l)} \;\wedge\; \bigwedge_{l > j} u_i^{(j)} \ge u_i^{(l)},
 
-  i.e. among the best actions **the first one listed wins a tie** (the stated tie-breaking rule).
+  i.e. among the best actions **the first one listed wins a tie** (the stated tie-breaking rule);
+* simultaneous stage (a decision node of player :math:`i` whose children form one information set
+  of player :math:`j \ne i`): for each combination of the grandchildren's branches (region
+  :math:`R`) the stage is a bimatrix game with those payoffs; its pure Nash equilibria and the
+  region of each come from the exact normal-form route
+  (:func:`symbolic.games.nash_map.equilibrium_map`, supports of size one):
+  :math:`(a^*, b^*)` is one on :math:`R \wedge \bigwedge_{a} u_i(a^*, b^*) \ge u_i(a, b^*) \wedge
+  \bigwedge_b u_j(a^*, b^*) \ge u_j(a^*, b)`.  Every pure equilibrium gets its own branch -- no
+  selection: where several coexist the branches overlap and each says so in its ``note``.
+  Mixed equilibria of a stage are not part of the map (it lists pure-strategy subgame-perfect
+  equilibria); where a stage has no pure equilibrium no branch covers the point and
+  :attr:`TreeMap.covers` is not ``True``;
+* choice of player :math:`i` over :math:`x \in [\ell, h]` with child :math:`c`: the subtree is
+  solved first **as a function of** :math:`x` (with :math:`\ell \le x \le h` among the
+  hypotheses), giving branches :math:`(R_k(\theta, x), s_k, u^{(k)}(\theta, x))`.  Each region, in
+  disjunctive normal form, is a union of conjunctions; in each conjunction the relations in
+  :math:`x` must be linear in :math:`x` with a coefficient of decided sign, so the conjunction is
+  an interval :math:`x \in [L, H]` (each end open or closed, the tightest of the bounds -- a case
+  split with ties to the bound listed first) on the :math:`x`-free rest :math:`C`.  On each such
+  *piece*, player :math:`i` maximises :math:`f = u_i^{(k)}` over :math:`[L, H]`:
+
+  - :math:`f_x \equiv 0`: every point is optimal; the stated rule takes the lowest attained point
+    (the branch's ``note`` says the player is indifferent);
+  - :math:`f_x > 0` (or :math:`< 0`) on the piece, decided by z3: the upper (lower) end;
+  - otherwise :func:`symbolic.solvers.optimum.derive_optimum`: the first-order condition's unique
+    critical point :math:`x^\circ` with the second-order condition decided (strict concavity, or
+    :math:`f_{xx}(x^\circ) < 0`), and the corners :math:`L` where :math:`x^\circ \le L`, :math:`H`
+    where :math:`x^\circ \ge H` (Kuhn--Tucker).
+
+  Each candidate :math:`x^*_c(\theta)` holds on its condition :math:`C_c` with value
+  :math:`v_c = f(x^*_c)`.  The player's choice is candidate :math:`c` on
+
+  .. math:: C_c \;\wedge\; \bigwedge_{d \ne c} \bigl(\neg C_d \vee v_c \succ v_d\bigr)
+
+  over the candidates :math:`d` of the other pieces, where :math:`\succ` is :math:`\ge` if
+  :math:`c` comes first (child's branch order) and :math:`>` otherwise.  An open end is a
+  supremum, not a maximum: it competes (it loses every tie) but where it wins the branch says
+  ``no equilibrium`` (the tie rules leave the player without a best choice there).  The
+  branch carries :math:`x^*` in closed form (``choices``; the profile shows ``x = ...``), and the
+  subtree's profile and payoffs at :math:`x = x^*` -- the play that follows the equilibrium
+  choice (later players' replies to other choices are the branches of the subtree).
 
 Every region is decided with z3 over the domain (:func:`symbolic.solvers.classify`): regions that
 are empty are dropped, conditions that hold everywhere are removed, and the rest is written simply
 (:func:`symbolic.solvers.simplify_condition`).  A region z3 cannot decide (not polynomial, or its
 time budget spent) is kept and marked *not decided* -- never dropped, never reported as decided.
-By construction the regions of the root are pairwise disjoint and cover the domain (every point
-has exactly one best action at every node under the tie rule); :class:`TreeMap` re-checks both with
-z3 and says so.
+Without simultaneous stages the regions of the root are pairwise disjoint and cover the domain
+(under the tie rules every point has exactly one best action at every node); :class:`TreeMap`
+re-checks both with z3 (branches that select different equilibria of a stage may overlap: they
+are different equilibria).
 
-The result is a subgame-perfect equilibrium in pure strategies on each region; with the tie rule
-it is unique.  :func:`numeric_backward_induction` is the independent numeric route used to
-cross-check the map at sample points; :meth:`ExtensiveGame.to_efg` writes Gambit's ``.efg`` at
-numbers.
+The result is a subgame-perfect equilibrium in pure strategies on each region.
+:func:`numeric_equilibria` (and :func:`numeric_backward_induction`, its first) is the independent
+numeric route used to cross-check the map at sample points: backward induction on the numeric
+tree, every pure equilibrium of a simultaneous stage by enumeration, and a continuous choice by
+numeric maximisation (a dense grid, zoomed eleven times around the best point, and SciPy's bounded
+scalar minimiser on the best cell -- never the first-order condition); :func:`cross_check_map`
+compares choices and payoffs to :data:`CHOICE_TOL`.  :meth:`ExtensiveGame.to_efg` writes Gambit's
+``.efg`` at numbers (information sets included; a continuous choice has no ``.efg``).
 """
 from __future__ import annotations
 
@@ -46,10 +99,17 @@ from typing import Mapping, Sequence
 
 import sympy as sp
 
+#: choices and payoffs of a game with continuous choices are compared to this (absolute plus
+#: relative) tolerance in :func:`cross_check_map`; finite games to 1e-9.  A numeric maximiser
+#: locates a smooth interior maximum only to about the square root of the objective's precision,
+#: and below a nested choice the objective is itself a numeric optimum (a Stackelberg leader's
+#: quantity comes out within about 3e-6 of the exact one)
+CHOICE_TOL = 1e-4
+
 
 @dataclass
 class Node:
-    """One node: ``kind`` is ``decision``, ``chance`` or ``terminal``."""
+    """One node: ``kind`` is ``decision``, ``chance``, ``terminal`` or ``choice``."""
 
     name: str
     kind: str
@@ -58,174 +118,477 @@ class Node:
     probabilities: dict = field(default_factory=dict)  # chance: outcome -> probability
     payoffs: tuple = ()                                # terminal: one per player
     description: str = ""
+    infoset: str | None = None                         # decision: the information set (default: the name)
+    variable: sp.Symbol | None = None                  # choice: the number chosen
+    lo: sp.Basic | None = None                         # choice: its interval
+    hi: sp.Basic | None = None
 
 
 @dataclass
 class TreeBranch:
-    """One region of the equilibrium map: where it holds, the profile, the path and the payoffs."""
+    """One region of the equilibrium map: where it holds, the profile, the path and the payoffs;
+    ``choices`` the value of every continuous choice (closed form), ``note`` what to know
+    (several equilibria of a stage coexist here, a player is indifferent)."""
 
     region: sp.Basic
     profile: dict
     payoffs: tuple
     path: list = field(default_factory=list)
-    status: str = "decided"  # or "not decided" (z3 could not tell whether the region is empty)
+    status: str = "decided"  # "not decided" (z3 could not tell), "no equilibrium" (a supremum not attained)
+    choices: dict = field(default_factory=dict)
+    note: str = ""
 
 
 class ExtensiveGame:
     """A finite game tree with symbolic payoffs; see the module docstring."""
 
-    def __init__(self, name: str, players: Sequence[str], read=sp.sympify):
+    def __init__(self, name: str, players: Sequence[str], read=sp.sympify, error=ValueError):
         self.name = name
         self.players = tuple(players)
+        self.error = error
         if len(set(self.players)) != len(self.players) or not self.players:
-            raise ValueError("give one or more distinct player names")
+            raise self.error("give one or more distinct player names")
         self.nodes: dict[str, Node] = {}
         self.read = read
         self.outcome = None  # outcome name -> payoffs in player order (a model sets its payoff table)
+        self.within_of = None  # variable -> (lo, hi): a model gives its unknowns' domains
 
     # -- building -----------------------------------------------------------------------------
     def _add(self, node: Node) -> None:
         if node.name in self.nodes:
-            raise ValueError(f"node {node.name!r} is declared twice")
+            raise self.error(f"node {node.name!r} is declared twice")
         self.nodes[node.name] = node
 
     def _value(self, x):
         return self.read(x) if isinstance(x, str) else sp.sympify(x)
 
-    def decision(self, name: str, player: str, actions: Mapping[str, str], description: str = "") -> None:
-        """A decision node of ``player``: ``actions`` maps each action to the child node's name."""
+    def _player(self, name, player):
         if player not in self.players:
-            raise ValueError(f"node {name}: unknown player {player!r}; players are {', '.join(self.players)}")
+            raise self.error(f"node {name}: unknown player {player!r}; players are {', '.join(self.players)}")
+
+    def decision(self, name: str, player: str, actions: Mapping[str, str], description: str = "",
+                 infoset: str | None = None) -> None:
+        """A decision node of ``player``: ``actions`` maps each action to the child node's name;
+        nodes with the same ``infoset`` label form one information set (default: the node alone)."""
+        self._player(name, player)
         if not actions:
-            raise ValueError(f"node {name} has no actions")
-        self._add(Node(name, "decision", player, dict(actions), description=description))
+            raise self.error(f"node {name} has no actions")
+        self._add(Node(name, "decision", player, dict(actions), description=description, infoset=infoset or name))
 
     def chance(self, name: str, outcomes: Mapping[str, tuple], description: str = "") -> None:
         """A chance node: ``outcomes`` maps each outcome to ``(probability, child name)``."""
         if not outcomes:
-            raise ValueError(f"chance node {name} has no outcomes")
+            raise self.error(f"chance node {name} has no outcomes")
         self._add(Node(name, "chance", None, {o: c for o, (_, c) in outcomes.items()},
                        {o: self._value(p) for o, (p, _) in outcomes.items()}, description=description))
+
+    def simultaneous(self, name: str, actions: Mapping[str, Sequence[str]], children: Mapping[tuple, str],
+                     description: str = "") -> None:
+        """A simultaneous stage of two players: ``actions`` maps each player to their actions,
+        ``children`` each action profile (in that player order) to the child node.  Built as a
+        node ``name`` of the first player whose children ``name/<action>`` form the information
+        set ``name/<second player>``; the profile names the stage's moves ``name/<player>``."""
+        if len(actions) != 2:
+            raise self.error(f"simultaneous stage {name}: give the actions of two players")
+        (p1, a1), (p2, a2) = actions.items()
+        for p in (p1, p2):
+            self._player(name, p)
+        if p1 == p2:
+            raise self.error(f"simultaneous stage {name}: the two players must differ")
+        missing = [prof for prof in itertools.product(a1, a2) if tuple(prof) not in children]
+        if missing:
+            raise self.error(f"simultaneous stage {name}: no child for the profile {missing[0]}")
+        if not a1 or not a2:
+            raise self.error(f"simultaneous stage {name} has no actions for {p1 if not a1 else p2}")
+        self.decision(name, p1, {a: f"{name}/{a}" for a in a1}, description, infoset=f"{name}/{p1}")
+        for a in a1:
+            self.decision(f"{name}/{a}", p2, {b: children[(a, b)] for b in a2}, infoset=f"{name}/{p2}")
+
+    def choice(self, name: str, player: str, variable, child: str, within: tuple | None = None,
+               description: str = "") -> None:
+        """A continuous choice: ``player`` picks ``variable`` (a symbol, or the name of a model's
+        unknown) in ``within = (lo, hi)`` (numbers or expressions in the parameters and earlier
+        choices; by default the unknown's domain in a model); the game continues at ``child``."""
+        self._player(name, player)
+        var = self._value(variable) if isinstance(variable, str) else variable
+        if not isinstance(var, sp.Symbol):
+            raise self.error(f"choice node {name}: the variable must be a symbol, not {variable!r}")
+        if any(n.variable == var for n in self.nodes.values()):
+            raise self.error(f"choice node {name}: {var} is chosen at two nodes")
+        if within is None and self.within_of is not None:
+            within = self.within_of(var)
+        if within is None or len(within) != 2 or any(b is None for b in within):
+            raise self.error(f"choice node {name}: give a bounded interval within=(lo, hi) for {var}")
+        lo, hi = (self._value(b) for b in within)
+        self._add(Node(name, "choice", player, {str(var): child}, description=description, variable=var, lo=lo, hi=hi))
 
     def terminal(self, name: str, payoffs, description: str = "") -> None:
         """A terminal node: ``payoffs`` in player order, a mapping player -> payoff, or the name of
         an outcome of the model's payoff table."""
         if isinstance(payoffs, str):
             if self.outcome is None:
-                raise ValueError(f"terminal {name}: {payoffs!r} names an outcome, but the game has no payoff table")
+                raise self.error(f"terminal {name}: {payoffs!r} names an outcome, but the game has no payoff table")
             payoffs = self.outcome(payoffs)
         if isinstance(payoffs, Mapping):
             missing = [p for p in self.players if p not in payoffs]
             if missing:
-                raise ValueError(f"terminal {name} has no payoff for {', '.join(missing)}")
+                raise self.error(f"terminal {name} has no payoff for {', '.join(missing)}")
             payoffs = [payoffs[p] for p in self.players]
-        if len(payoffs) != len(self.players):
-            raise ValueError(f"terminal {name} needs one payoff per player ({len(self.players)})")
+        if payoffs is None or len(payoffs) != len(self.players):
+            raise self.error(f"terminal {name} needs one payoff per player ({len(self.players)})")
+        if any(u is None for u in payoffs):
+            raise self.error(f"terminal {name}: a payoff is missing (None)")
         self._add(Node(name, "terminal", payoffs=tuple(self._value(u) for u in payoffs), description=description))
 
     @property
     def root(self) -> str:
         if not self.nodes:
-            raise ValueError(f"game {self.name} has no nodes")
+            raise self.error(f"game {self.name} has no nodes")
         return next(iter(self.nodes))
 
-    def validate(self) -> None:
-        """Raise ValueError (one line, naming the node) for a malformed tree; see the module docstring."""
+    @property
+    def variables(self) -> list:
+        """The symbols of the continuous choices, in node order."""
+        return [n.variable for n in self.nodes.values() if n.kind == "choice"]
+
+    def infosets(self) -> dict:
+        """Information set label -> its decision nodes (in declaration order)."""
+        out: dict = {}
+        for n in self.nodes.values():
+            if n.kind == "decision":
+                out.setdefault(n.infoset, []).append(n.name)
+        return out
+
+    def _stage_of(self) -> dict:
+        """Decision node -> the information set of several nodes formed by its children (the
+        simultaneous stages)."""
+        out = {}
+        parents = {c: n.name for n in self.nodes.values() for c in n.children.values()}
+        for label, members in self.infosets().items():
+            if len(members) < 2:
+                continue
+            top = {parents.get(m) for m in members}
+            parent = self.nodes.get(next(iter(top))) if len(top) == 1 and None not in top else None
+            if parent is None or parent.kind != "decision" or sorted(parent.children.values()) != sorted(members) \
+                    or parent.player == self.nodes[members[0]].player or len(self.infosets()[parent.infoset]) != 1:
+                raise self.error(f"information set {label}: backward induction solves an information set of several "
+                                 "nodes only as a simultaneous stage (its nodes exactly the children of one decision "
+                                 "node of another player)")
+            out[parent.name] = label
+        return out
+
+    def validate(self, hypotheses: Sequence[sp.Basic] = (), timeout_ms: int = 5000) -> None:
+        """Raise ``self.error`` (one line, naming the node or information set) for a malformed
+        tree; see the module docstring."""
         parents: dict[str, str] = {}
         for node in self.nodes.values():
             for child in node.children.values():
                 if child not in self.nodes:
-                    raise ValueError(f"node {node.name}: child {child!r} is not a node of the game")
+                    raise self.error(f"node {node.name}: child {child!r} is not a node of the game")
                 if child in parents:
-                    raise ValueError(f"node {child} has two parents ({parents[child]} and {node.name}): a tree "
+                    raise self.error(f"node {child} has two parents ({parents[child]} and {node.name}): a tree "
                                      "node is reached one way")
                 parents[child] = node.name
             if node.kind == "chance":
-                total = sp.simplify(sum(node.probabilities.values()) - 1)
-                if total != 0:
-                    raise ValueError(f"chance node {node.name}: the probabilities sum to 1 + ({total}), not 1")
+                self._check_probabilities(node, hypotheses, timeout_ms)
         if self.root in parents:
-            raise ValueError(f"the root {self.root} has a parent ({parents[self.root]}): the tree has a cycle")
+            raise self.error(f"the root {self.root} has a parent ({parents[self.root]}): the tree has a cycle")
         unreached = [n for n in self.nodes if n != self.root and n not in parents]
         if unreached:
-            raise ValueError(f"node {unreached[0]} is not reached from the root {self.root}")
+            raise self.error(f"node {unreached[0]} is not reached from the root {self.root}")
+        for label, members in self.infosets().items():
+            first = self.nodes[members[0]]
+            for m in members[1:]:
+                node = self.nodes[m]
+                if node.player != first.player:
+                    raise self.error(f"information set {label} spans two players ({first.player} at {first.name}, "
+                                     f"{node.player} at {node.name}): an information set belongs to one player")
+                if list(node.children) != list(first.children):
+                    raise self.error(f"information set {label}: nodes {first.name} and {node.name} have different "
+                                     f"actions ({', '.join(first.children)} / {', '.join(node.children)})")
+        # a choice's variable only below its node
+        allowed: dict[str, set] = {}
+
+        def walk(name, known):
+            node = self.nodes[name]
+            allowed[name] = known
+            inner = known | ({node.variable} if node.kind == "choice" else set())
+            for child in node.children.values():
+                walk(child, inner)
+
+        walk(self.root, set())
+        chosen = set(self.variables)
+        for node in self.nodes.values():
+            exprs = [*node.payoffs, *node.probabilities.values()]
+            if node.kind == "choice":
+                exprs += [node.lo, node.hi]
+            for e in exprs:
+                stray = (e.free_symbols & chosen) - allowed[node.name]
+                if stray:
+                    raise self.error(f"node {node.name} uses the choice {sorted(map(str, stray))[0]} made elsewhere "
+                                     "(a choice's variable appears only below its node)")
+        self._stage_of()
+
+    def _check_probabilities(self, node: Node, hypotheses, timeout_ms) -> None:
+        total = sum(node.probabilities.values()) - 1
+        if sp.simplify(total) == 0:
+            return
+        from ..decide import NotEncodable, decide
+
+        try:
+            verdict = decide(list(hypotheses), sp.Eq(total, 0), timeout_ms)
+        except NotEncodable as exc:
+            raise self.error(f"chance node {node.name}: could not decide that the probabilities sum to 1 "
+                             f"(simplification leaves 1 + ({sp.simplify(total)}); z3 cannot encode it: "
+                             f"{str(exc).splitlines()[0] if str(exc) else 'not polynomial'})") from None
+        if verdict.outcome == "proved":
+            return
+        if verdict.outcome == "refuted":
+            raise self.error(f"chance node {node.name}: the probabilities sum to 1 + ({sp.simplify(total)}), not 1")
+        raise self.error(f"chance node {node.name}: could not decide that the probabilities sum to 1 (z3: "
+                         f"{verdict.outcome}; simplification leaves 1 + ({sp.simplify(total)}))")
 
     @property
     def free_symbols(self) -> set:
+        """The parameters of the game (the choices' variables excluded)."""
         out: set = set()
         for node in self.nodes.values():
-            for x in (*node.payoffs, *node.probabilities.values()):
+            for x in (*node.payoffs, *node.probabilities.values(), *((node.lo, node.hi) if node.kind == "choice" else ())):
                 out |= x.free_symbols
-        return out
+        return out - set(self.variables)
 
     # -- solving --------------------------------------------------------------------------------
     def backward_induction(self, hypotheses: Sequence[sp.Basic] = (), timeout_ms: int = 5000) -> list[TreeBranch]:
         """Every region of the subgame-perfect equilibrium map (see the module docstring)."""
-        self.validate()
+        self.validate(hypotheses, timeout_ms)
         from ..solvers.regions import classify, simplify_condition
 
         hyps = list(hypotheses)
         cache: dict = {}
+        stages = self._stage_of()
 
-        def region_status(cond):
+        def region_status(cond, ctx=()):
             if cond is sp.true:
                 return "always"
             if cond is sp.false:
                 return "never"
-            key = cond
+            key = (cond, tuple(ctx))
             if key not in cache:
-                cache[key] = classify(cond, hyps, timeout_ms)
+                cache[key] = classify(cond, hyps + list(ctx), timeout_ms)
             return cache[key]
 
-        def solve(name) -> list[TreeBranch]:
+        def merged(combo):
+            profile, choices = {}, {}
+            for b in combo:
+                profile.update(b.profile)
+                choices.update(b.choices)
+            return profile, choices
+
+        def notes(combo, extra=""):
+            return "; ".join(dict.fromkeys([b.note for b in combo if b.note] + ([extra] if extra else [])))
+
+        def worst(combo, status):
+            kinds = [b.status for b in combo] + [status]
+            if "no equilibrium" in kinds:
+                return "no equilibrium"
+            return "not decided" if "not decided" in kinds or "undecided" in kinds else "decided"
+
+        def solve(name, ctx) -> list[TreeBranch]:
             node = self.nodes[name]
             if node.kind == "terminal":
                 return [TreeBranch(sp.true, {}, node.payoffs)]
+            if node.kind == "choice":
+                return solve_choice(node, ctx)
+            if name in stages:
+                return solve_stage(node, stages[name], ctx)
             labels = list(node.children)
-            subs = [solve(node.children[a]) for a in labels]
+            subs = [solve(node.children[a], ctx) for a in labels]
             out = []
             for combo in itertools.product(*subs):
                 joint = sp.And(*[b.region for b in combo])
-                status = region_status(joint)
+                status = region_status(joint, ctx)
                 if status == "never":
                     continue
-                profile = {}
-                for b in combo:
-                    profile.update(b.profile)
-                undecided = any(b.status != "decided" for b in combo) or status == "undecided"
+                profile, choices = merged(combo)
                 if node.kind == "chance":
                     u = tuple(sp.Add(*[node.probabilities[a] * b.payoffs[k] for a, b in zip(labels, combo)])
                               for k in range(len(self.players)))
-                    out.append(TreeBranch(joint, profile, u, status="not decided" if undecided else "decided"))
+                    out.append(TreeBranch(joint, profile, u, status=worst(combo, status), choices=choices,
+                                          note=notes(combo)))
                     continue
                 i = self.players.index(node.player)
                 for j, (a, b) in enumerate(zip(labels, combo)):
                     better = [sp.StrictGreaterThan(b.payoffs[i], c.payoffs[i]) if l < j else
                               sp.GreaterThan(b.payoffs[i], c.payoffs[i]) for l, c in enumerate(combo) if l != j]
                     cond = sp.And(joint, *better)
-                    status_j = region_status(cond)
+                    status_j = region_status(cond, ctx)
                     if status_j == "never":
                         continue
-                    out.append(TreeBranch(cond, {**profile, name: a}, b.payoffs,
-                                          status="not decided" if undecided or status_j == "undecided" else "decided"))
+                    out.append(TreeBranch(cond, {**profile, node.infoset: a}, b.payoffs, status=worst(combo, status_j),
+                                          choices=choices, note=notes(combo)))
             return out
 
-        branches = solve(self.root)
-        order = list(self.nodes)
+        def solve_stage(node, label, ctx) -> list[TreeBranch]:
+            from .nash_map import equilibrium_map
+            from .normal_form import NormalFormGame
+
+            rows = list(node.children)
+            second = self.nodes[node.children[rows[0]]]
+            cols = list(second.children)
+            cells = [(a, b) for a in rows for b in cols]
+            subs = [solve(self.nodes[node.children[a]].children[b], ctx) for a, b in cells]
+            i, j = self.players.index(node.player), self.players.index(second.player)
+            out = []
+            for combo in itertools.product(*subs):
+                joint = sp.And(*[b.region for b in combo])
+                status = region_status(joint, ctx)
+                if status == "never":
+                    continue
+                cell = dict(zip(cells, combo))
+                nf = NormalFormGame((node.player, second.player), (rows, cols),
+                                    {ab: (cell[ab].payoffs[i], cell[ab].payoffs[j]) for ab in cells}, node.name)
+                within = hyps + list(ctx) + ([joint] if joint is not sp.true else [])
+                emap = equilibrium_map(nf, within, max_support=1, timeout_ms=timeout_ms)
+                eqs = [(e.support[node.player][0], e.support[second.player][0], e.region) for e in emap.equilibria]
+                profile, choices = merged(combo)
+                for a, b, region in eqs:
+                    others = [f"({a2}, {b2})" for a2, b2, r2 in eqs if (a2, b2) != (a, b)
+                              and classify(sp.And(region, r2), within, timeout_ms) != "never"]
+                    note = (f"stage {node.name}: several pure equilibria coexist on part of this region (also "
+                            f"{', '.join(others)})") if others else ""
+                    cond = sp.And(joint, region)
+                    status_e = region_status(cond, ctx)
+                    if status_e == "never":
+                        continue
+                    c = cell[(a, b)]
+                    out.append(TreeBranch(cond, {**profile, node.infoset: a, second.infoset: b}, c.payoffs,
+                                          status=worst(combo, status_e), choices=choices, note=notes(combo, note)))
+            return out
+
+        def solve_choice(node, ctx) -> list[TreeBranch]:
+            x = node.variable
+            inner_ctx = tuple(ctx) + (sp.GreaterThan(x, node.lo), sp.LessThan(x, node.hi))
+            subs = solve(node.children[str(x)], inner_ctx)
+            i = self.players.index(node.player)
+            known = hyps + list(ctx)
+            candidates = []  # (piece id, value, condition, attained, branch, note)
+            for k, b in enumerate(subs):
+                for d, conj in enumerate(_disjuncts(b.region)):
+                    other = [a for a in conj if x not in a.free_symbols]
+                    lows, highs = [(node.lo, False)], [(node.hi, False)]
+                    for atom in conj:
+                        if x in atom.free_symbols:
+                            for side, bound, strict in _bounds(atom, x, known + other, timeout_ms, self.error, node.name):
+                                (lows if side == "lo" else highs).append((bound, strict))
+                    for (li, (L, ls)), (hi_, (H, hs)) in itertools.product(enumerate(lows), enumerate(highs)):
+                        tight = [L > L2 if l2 < li else L >= L2 for l2, (L2, _) in enumerate(lows) if l2 != li] + \
+                                [H < H2 if h2 < hi_ else H <= H2 for h2, (H2, _) in enumerate(highs) if h2 != hi_]
+                        cond = sp.And(*other, *tight, (L < H) if (ls or hs) else (L <= H))
+                        if region_status(cond, ctx) == "never":
+                            continue
+                        for value, where, attained, note in self._piece_optimum(
+                                node, b.payoffs[i], L, ls, H, hs, known + ([cond] if cond is not sp.true else []),
+                                timeout_ms):
+                            c = sp.And(cond, where)
+                            if region_status(c, ctx) == "never":
+                                continue
+                            candidates.append(((k, d), value, c, attained, b, note))
+            out = []
+            for c, (piece, value, cond, attained, b, note) in enumerate(candidates):
+                v = _tidy(b.payoffs[i].xreplace({x: value}))
+                terms = [cond]
+                for e, (piece2, value2, cond2, attained2, b2, _) in enumerate(candidates):
+                    if piece2 == piece:
+                        continue  # the candidates of one piece are exclusive by construction
+                    v2 = _tidy(b2.payoffs[i].xreplace({x: value2}))
+                    beats = sp.GreaterThan(v, v2) if (attained and (e > c or not attained2)) else sp.StrictGreaterThan(v, v2)
+                    terms.append(sp.Or(sp.Not(cond2), beats))
+                region = sp.And(*terms)
+                status = region_status(region, ctx)
+                if status == "never":
+                    continue
+                sub = {x: value}
+                profile = dict(b.profile)
+                choices = {n: _tidy(val.xreplace(sub)) for n, val in b.choices.items()}
+                choices[node.name] = _tidy(value)
+                payoffs = tuple(_tidy(u.xreplace(sub)) for u in b.payoffs)
+                extra = note
+                st = worst([b], status)
+                if not attained:
+                    st = "no equilibrium"
+                    extra = (f"node {node.name}: the supremum of {node.player}'s payoff at {x} -> {sp.sstr(value)} is "
+                             "not attained (the tie rule below makes it unattainable)")
+                out.append(TreeBranch(region, profile, payoffs, status=st, choices=choices, note=notes([b], extra)))
+            return out
+
+        branches = solve(self.root, ())
         for b in branches:
             if b.status == "decided":
                 b.region = simplify_condition(b.region, hyps, timeout_ms)
-            b.profile = dict(sorted(b.profile.items(), key=lambda kv: order.index(kv[0])))
-            b.path = self.path(b.profile)
+        self._finish(branches)
         return branches
 
+    def _piece_optimum(self, node, f, L, ls, H, hs, hyps, timeout_ms):
+        """The maximisers of ``f`` over ``x`` in the piece ``[L, H]`` (``ls``/``hs``: the end is
+        open) under ``hyps``: ``[(value, condition, attained, note)]`` (see the module docstring)."""
+        from ..decide import NotEncodable, decide
+        from ..errors import DerivationError
+        from ..solvers.optimum import derive_optimum
+
+        x = node.variable
+        fx = sp.together(sp.diff(f, x))
+        if sp.simplify(fx) == 0:
+            if not ls:
+                pick, attained = L, True
+            elif not hs:
+                pick, attained = H, True
+            else:
+                pick, attained = (L + H) / 2, True
+            return [(pick, sp.true, attained, f"node {node.name}: {node.player} is indifferent over the piece "
+                                                f"[{sp.sstr(L)}, {sp.sstr(H)}]; the lowest attained point is taken")]
+        within = list(hyps) + [sp.GreaterThan(x, L), sp.LessThan(x, H)]
+        for sign, end, strict in ((1, H, hs), (-1, L, ls)):
+            try:
+                mono = decide(within, (sign * fx) > 0, timeout_ms).outcome == "proved"
+            except NotEncodable:
+                mono = False
+            if mono:
+                return [(end, sp.true, not strict, "")]
+        try:
+            opt = derive_optimum(f"choice node {node.name}", f, x, [sp.GreaterThan(x, L), sp.LessThan(x, H)],
+                                 list(hyps), True, timeout_ms=timeout_ms)
+        except DerivationError as exc:
+            raise self.error(str(exc).splitlines()[0]) from None
+        out = []
+        for value, cond in opt.corners:
+            out.append((value, cond, not (ls if value == L else hs), ""))
+        if opt.interior is not sp.false:
+            out.append((opt.critical, opt.interior, True, ""))
+        return out
+
+    def _finish(self, branches) -> None:
+        order = {n: k for k, n in enumerate(self.nodes)}
+        sets = {n.infoset: order[n.name] for n in reversed(list(self.nodes.values())) if n.kind == "decision"}
+        key = {**{n.name: order[n.name] for n in self.nodes.values() if n.kind == "choice"}, **sets}
+        for b in branches:
+            for n, v in b.choices.items():
+                b.profile[n] = f"{self.nodes[n].variable} = {sp.sstr(v)}"
+            b.profile = dict(sorted(b.profile.items(), key=lambda kv: key.get(kv[0], len(order))))
+            b.path = self.path(b.profile)
+
     def path(self, profile: Mapping[str, str]) -> list[str]:
-        """The actions along the play of ``profile`` (chance nodes: every outcome, as ``node:*``)."""
+        """The actions along the play of ``profile`` (a choice as ``x = value``; chance nodes:
+        every outcome, as ``node:*``)."""
         out, name = [], self.root
-        while self.nodes[name].kind == "decision":
-            a = profile[name]
+        while self.nodes[name].kind in ("decision", "choice"):
+            node = self.nodes[name]
+            if node.kind == "choice":
+                out.append(profile[name])
+                name = node.children[str(node.variable)]
+                continue
+            a = profile[node.infoset]
             out.append(a)
-            name = self.nodes[name].children[a]
+            name = node.children[a]
         if self.nodes[name].kind == "chance":
             out.append(f"{name}:*")
         return out
@@ -235,25 +598,31 @@ class ExtensiveGame:
         """A copy with ``values`` (symbol or name -> number) substituted."""
         names = {s.name: s for s in self.free_symbols}
         sub = {names.get(k, k) if isinstance(k, str) else k: sp.nsimplify(v) for k, v in values.items()}
-        g = ExtensiveGame(self.name, self.players)
+        g = ExtensiveGame(self.name, self.players, error=self.error)
         for n, node in self.nodes.items():
             g.nodes[n] = Node(n, node.kind, node.player, dict(node.children),
                               {o: p.xreplace(sub) for o, p in node.probabilities.items()},
-                              tuple(u.xreplace(sub) for u in node.payoffs), node.description)
+                              tuple(u.xreplace(sub) for u in node.payoffs), node.description, node.infoset,
+                              node.variable, None if node.lo is None else node.lo.xreplace(sub),
+                              None if node.hi is None else node.hi.xreplace(sub))
         return g
 
     def to_efg(self, values: Mapping | None = None) -> str:
-        """Gambit's ``.efg`` text of the game at numbers (``values`` for the free symbols)."""
+        """Gambit's ``.efg`` text of the game at numbers (``values`` for the free symbols);
+        information sets are numbered per player in order of appearance and named by their label."""
         g = self.subs(values or {})
         if g.free_symbols:
-            raise ValueError(f"to_efg needs numbers for {', '.join(sorted(s.name for s in g.free_symbols))}")
+            raise self.error(f"to_efg needs numbers for {', '.join(sorted(s.name for s in g.free_symbols))}")
+        cont = [n.name for n in self.nodes.values() if n.kind == "choice"]
+        if cont:
+            raise self.error(f"to_efg: node {cont[0]} is a continuous choice (a Gambit .efg is a finite tree)")
 
         def num(x) -> str:
             r = Fraction(str(sp.nsimplify(x)))
             return str(r.numerator) if r.denominator == 1 else f"{r.numerator}/{r.denominator}"
 
         lines = [f'EFG 2 R "{self.name}" {{ ' + " ".join(f'"{p}"' for p in self.players) + " }", '""']
-        infoset = {p: 0 for p in self.players}
+        numbers: dict = {p: {} for p in self.players}
         chances, outcomes = [0], [0]
 
         def walk(name):
@@ -268,9 +637,10 @@ class ExtensiveGame:
                 lines.append(f'c "{name}" {chances[0]} "" {{ {body} }} 0')
             else:
                 pl = self.players.index(node.player) + 1
-                infoset[node.player] += 1
+                own = numbers[node.player]
+                own.setdefault(node.infoset, len(own) + 1)
                 acts = " ".join(f'"{a}"' for a in node.children)
-                lines.append(f'p "{name}" {pl} {infoset[node.player]} "" {{ {acts} }} 0')
+                lines.append(f'p "{name}" {pl} {own[node.infoset]} "{node.infoset}" {{ {acts} }} 0')
             for child in node.children.values():
                 walk(child)
 
@@ -278,56 +648,237 @@ class ExtensiveGame:
         return "\n".join(lines) + "\n"
 
 
+def _tidy(e):
+    e = sp.sympify(e)
+    if isinstance(e, sp.Piecewise) or e.is_Atom:
+        return e
+    return sp.factor(sp.cancel(e))
+
+
+def _disjuncts(region) -> list:
+    """The conjunctions (lists of relations) whose union is ``region``."""
+    region = sp.sympify(region)
+    if region is sp.true:
+        return [[]]
+    if region is sp.false:
+        return []
+    dnf = sp.to_dnf(region, simplify=False)
+    terms = dnf.args if isinstance(dnf, sp.Or) else (dnf,)
+    return [list(t.args) if isinstance(t, sp.And) else [t] for t in terms]
+
+
+def _bounds(atom, x, hyps, timeout_ms, error, node):
+    """A relation linear in ``x`` as bounds ``[(side, bound, strict)]`` (side ``lo`` or ``hi``)."""
+    from ..decide import NotEncodable, decide
+
+    if isinstance(atom, sp.Not):
+        atom = atom.args[0].negated if isinstance(atom.args[0], sp.Rel) else atom
+    if not isinstance(atom, sp.Rel) or isinstance(atom, sp.Ne):
+        raise error(f"choice node {node}: the condition {sp.sstr(atom)} on {x} is not an inequality")
+    expr = sp.expand(atom.lhs - atom.rhs)
+    a = sp.cancel(sp.diff(expr, x))
+    if x in a.free_symbols:
+        raise error(f"choice node {node}: the condition {sp.sstr(atom)} is not linear in {x} (the optimum of a "
+                    "choice is derived over intervals of it)")
+    rest = sp.cancel(expr - a * x)
+    sign = None
+    for s, rel in ((1, a > 0), (-1, a < 0)):
+        try:
+            if decide(list(hyps), rel, timeout_ms).outcome == "proved":
+                sign = s
+                break
+        except NotEncodable:
+            pass
+    if sign is None:
+        raise error(f"choice node {node}: the sign of {sp.sstr(a)}, the coefficient of {x} in {sp.sstr(atom)}, is "
+                    "not decided")
+    bound = sp.cancel(-rest / a)
+    if isinstance(atom, sp.Eq):
+        return [("lo", bound, False), ("hi", bound, False)]
+    strict = isinstance(atom, (sp.StrictGreaterThan, sp.StrictLessThan))
+    upper = isinstance(atom, (sp.StrictGreaterThan, sp.GreaterThan)) == (sign < 0)  # expr >= 0 with a < 0: x <= bound
+    return [("hi" if upper else "lo", bound, strict)]
+
+
+# ---- the numeric route ---------------------------------------------------------------------------
 def _compiled(game: ExtensiveGame):
-    """The tree's payoffs and probabilities as one numeric function of the free symbols
-    (memoised on the game)."""
+    """Per node, its payoffs, probabilities or interval as one numeric function of the parameters
+    and the choices (memoised on the game)."""
     from ..numeric import lambdify
 
     cached = getattr(game, "_numeric", None)
     if cached is None:
-        syms = sorted(game.free_symbols, key=lambda x: x.name)
-        exprs, where = [], {}
+        syms = sorted(game.free_symbols, key=lambda x: x.name) + game.variables
+        fns = {}
         for n, node in game.nodes.items():
-            for k, u in enumerate(node.payoffs):
-                where[(n, "u", k)] = len(exprs)
-                exprs.append(u)
-            for o, pr in node.probabilities.items():
-                where[(n, "p", o)] = len(exprs)
-                exprs.append(pr)
-        cached = game._numeric = (syms, lambdify(syms, exprs), where)
+            exprs = [*node.payoffs, *node.probabilities.values(), *((node.lo, node.hi) if node.kind == "choice" else ())]
+            if exprs:
+                fns[n] = lambdify(syms, exprs)
+        multi = {n.name for n in game.nodes.values() if n.kind == "decision" and len(game.infosets()[n.infoset]) > 1}
+        cached = game._numeric = (syms, fns, multi | set(game._stage_of()))
     return cached
 
 
-def numeric_backward_induction(game: ExtensiveGame, point: Mapping) -> tuple[dict, tuple]:
-    """Backward induction on the numeric tree at ``point`` (symbol or name -> number), in floats,
-    ties to the first action listed: ``(profile, payoffs)`` -- the independent cross-check of
-    :meth:`ExtensiveGame.backward_induction` (it never looks at the symbolic regions)."""
-    syms, fn, where = _compiled(game)
-    by_name = {(k.name if not isinstance(k, str) else k): float(v) for k, v in point.items()}
-    values = [float(x) for x in fn(*[by_name[x.name] for x in syms])]
-    players = game.players
+def _evaluate(game, name, env, shape):
+    import numpy as np
 
-    def solve(name):
+    syms, fns, _ = _compiled(game)
+    args = [env.get(s.name, 0.0) for s in syms]
+    return [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in fns[name](*args)]
+
+
+def _grow(env, k):
+    """``env`` with one more trailing axis of length ``k`` (broadcast)."""
+    import numpy as np
+
+    return {n: np.asarray(v, dtype=float)[..., None] for n, v in env.items()}
+
+
+def _vector_solve(game, name, env, shape):
+    """Backward induction on arrays of points (``env``: symbol name -> array of ``shape``):
+    ``(profile, payoffs)`` with arrays; ties to the first action, one equilibrium (used below a
+    continuous choice)."""
+    import numpy as np
+
+    node = game.nodes[name]
+    n = len(game.players)
+    if node.kind == "terminal":
+        return {}, _evaluate(game, name, env, shape)
+    if node.kind == "chance":
+        probs = _evaluate(game, name, env, shape)
+        results = [_vector_solve(game, c, env, shape) for c in node.children.values()]
+        profile = {}
+        for prof, _ in results:
+            profile.update(prof)
+        return profile, [sum(p * r[1][k] for p, r in zip(probs, results)) for k in range(n)]
+    if node.kind == "decision":
+        if name in _compiled(game)[2]:
+            raise game.error(f"the numeric route solves a simultaneous stage ({node.infoset}) only outside a "
+                             "continuous choice")
+        labels = list(node.children)
+        results = [_vector_solve(game, node.children[a], env, shape) for a in labels]
+        i = game.players.index(node.player)
+        best = np.argmax(np.stack([r[1][i] for r in results]), axis=0)  # the first maximum: ties to the first
+        profile = {}
+        for prof, _ in results:
+            profile.update(prof)
+        profile[node.infoset] = np.asarray(labels, dtype=object)[best]
+        return profile, [np.choose(best, [r[1][k] for r in results]) for k in range(n)]
+    return _vector_choice(game, node, env, shape)
+
+
+def _vector_choice(game, node, env, shape, grid: int = 201, zooms: int = 11, fine: int = 21):
+    """A continuous choice maximised numerically at every point of ``shape``: a dense grid, zoomed
+    around the best point, and (at a single point) SciPy's bounded minimiser on the best cell."""
+    import numpy as np
+
+    lo, hi = _evaluate(game, node.name, env, shape)
+    x, child = node.variable.name, node.children[str(node.variable)]
+    i = game.players.index(node.player)
+
+    def value(xs):
+        k = xs.shape[-1]
+        sub = {**_grow(env, k), x: xs}
+        return _vector_solve(game, child, sub, shape + (k,))[1][i]
+
+    t = np.linspace(0.0, 1.0, grid)
+    xs = lo[..., None] + (hi - lo)[..., None] * t
+    vals = value(xs)
+    k = np.argmax(vals, axis=-1)
+    best_x = np.take_along_axis(xs, k[..., None], -1)[..., 0]
+    best_v = np.take_along_axis(vals, k[..., None], -1)[..., 0]
+    step = (hi - lo) / (grid - 1)
+    cell = (np.maximum(best_x - step, lo), np.minimum(best_x + step, hi))
+    a, b = cell
+    for _ in range(zooms):
+        xs = a[..., None] + (b - a)[..., None] * np.linspace(0.0, 1.0, fine)
+        vals = value(xs)
+        k = np.argmax(vals, axis=-1)
+        cand_x = np.take_along_axis(xs, k[..., None], -1)[..., 0]
+        cand_v = np.take_along_axis(vals, k[..., None], -1)[..., 0]
+        better = cand_v > best_v
+        best_x, best_v = np.where(better, cand_x, best_x), np.where(better, cand_v, best_v)
+        w = (b - a) / (fine - 1)
+        a, b = np.maximum(best_x - w, lo), np.minimum(best_x + w, hi)
+    if shape == ():
+        from scipy.optimize import minimize_scalar
+
+        ca, cb = float(cell[0]), float(cell[1])
+        if cb > ca:
+            res = minimize_scalar(lambda z: -float(value(np.array([z]))[0]), bounds=(ca, cb), method="bounded",
+                                  options={"xatol": 1e-12})
+            v = -float(res.fun)
+            if v > float(best_v) + 1e-12 * (1 + abs(float(best_v))):
+                best_x, best_v = np.asarray(res.x, dtype=float), np.asarray(v)
+    profile, payoffs = _vector_solve(game, child, {**env, x: best_x}, shape)
+    profile = dict(profile)
+    profile[node.name] = best_x
+    return profile, payoffs
+
+
+def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, tuple]]:
+    """Every pure subgame-perfect equilibrium of the numeric tree at ``point`` (symbol or name ->
+    number) as ``(profile, payoffs)``, in floats: backward induction with ties to the first action,
+    every pure equilibrium of a simultaneous stage (by enumeration), a continuous choice maximised
+    numerically (the value in the profile) -- the independent cross-check of
+    :meth:`ExtensiveGame.backward_induction` (it never looks at the symbolic regions)."""
+    import numpy as np
+
+    env = {(k.name if not isinstance(k, str) else k): float(v) for k, v in point.items()}
+    players = game.players
+    stages = game._stage_of()
+
+    def combine(results):
+        profile = {}
+        for prof, _ in results:
+            profile.update(prof)
+        return profile
+
+    def solve(name) -> list:
         node = game.nodes[name]
         if node.kind == "terminal":
-            return {}, tuple(values[where[(name, "u", k)]] for k in range(len(players)))
-        results = {a: solve(c) for a, c in node.children.items()}
-        profile = {}
-        for prof, _ in results.values():
-            profile.update(prof)
-        if node.kind == "chance":
-            u = tuple(sum(values[where[(name, "p", a)]] * results[a][1][k] for a in results)
-                      for k in range(len(players)))
-            return profile, u
-        i = players.index(node.player)
-        labels = list(results)
-        best = max(labels, key=lambda a: (results[a][1][i], -labels.index(a)))
-        profile[name] = best
-        return profile, results[best][1]
+            return [({}, tuple(float(v) for v in _evaluate(game, name, env, ())))]
+        if node.kind == "choice":
+            prof, pay = _vector_choice(game, node, env, ())
+            return [({k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in prof.items()},
+                     tuple(float(u) for u in pay))]
+        if name in stages:
+            second = game.nodes[node.children[next(iter(node.children))]]
+            rows, cols = list(node.children), list(second.children)
+            cells = [(a, b) for a in rows for b in cols]
+            i, j = players.index(node.player), players.index(second.player)
+            out = []
+            for combo in itertools.product(*[solve(game.nodes[node.children[a]].children[b]) for a, b in cells]):
+                cell = dict(zip(cells, combo))
+                for a, b in cells:
+                    u = cell[(a, b)][1]
+                    if all(u[i] >= cell[(a2, b)][1][i] for a2 in rows) and all(u[j] >= cell[(a, b2)][1][j] for b2 in cols):
+                        out.append(({**combine(combo), node.infoset: a, second.infoset: b}, u))
+            return out
+        labels = list(node.children)
+        out = []
+        for combo in itertools.product(*[solve(node.children[a]) for a in labels]):
+            profile = combine(combo)
+            if node.kind == "chance":
+                probs = [float(p) for p in _evaluate(game, name, env, ())]
+                out.append((profile, tuple(sum(p * r[1][k] for p, r in zip(probs, combo)) for k in range(len(players)))))
+                continue
+            i = players.index(node.player)
+            best = max(range(len(labels)), key=lambda j: (combo[j][1][i], -j))
+            out.append(({**profile, node.infoset: labels[best]}, combo[best][1]))
+        return out
 
-    profile, payoffs = solve(game.root)
-    order = list(game.nodes)
-    return dict(sorted(profile.items(), key=lambda kv: order.index(kv[0]))), payoffs
+    order = {n: k for k, n in enumerate(game.nodes)}
+    order.update({n.infoset: order[n.name] for n in reversed(list(game.nodes.values())) if n.kind == "decision"})
+    return [(dict(sorted(p.items(), key=lambda kv: order.get(kv[0], len(order)))), u) for p, u in solve(game.root)]
+
+
+def numeric_backward_induction(game: ExtensiveGame, point: Mapping) -> tuple[dict, tuple]:
+    """The first of :func:`numeric_equilibria` (the only one without simultaneous stages)."""
+    found = numeric_equilibria(game, point)
+    if not found:
+        raise ValueError("the numeric game has no pure subgame-perfect equilibrium at this point")
+    return found[0]
 
 
 @dataclass
@@ -341,11 +892,16 @@ class TreeMap:
     covers: bool | None
 
     def at(self, point: Mapping) -> TreeBranch:
-        """The branch whose region holds at ``point`` (symbol -> number)."""
-        for b in self.branches:
-            if bool(b.region.xreplace({k: sp.nsimplify(v) for k, v in point.items()})):
-                return b
-        raise ValueError("no region of the map holds at this point")
+        """The (first) branch whose region holds at ``point`` (symbol -> number)."""
+        found = self.all_at(point)
+        if not found:
+            raise ValueError("no region of the map holds at this point")
+        return found[0]
+
+    def all_at(self, point: Mapping) -> list[TreeBranch]:
+        """Every branch whose region holds at ``point`` (several where a stage has several equilibria)."""
+        sub = {k: sp.nsimplify(v) for k, v in point.items()}
+        return [b for b in self.branches if bool(b.region.xreplace(sub))]
 
     def where(self, *path: str) -> sp.Basic:
         """The region where the equilibrium path starts with ``path`` (``where("In", "Fight")``):
@@ -353,49 +909,91 @@ class TreeMap:
         regions = [b.region for b in self.branches if tuple(b.path[:len(path)]) == tuple(path)]
         return sp.Or(*regions) if regions else sp.false
 
+    def choice(self, node: str, *path: str) -> sp.Basic:
+        """The closed form of the continuous choice at ``node`` -- a ``Piecewise`` over the
+        regions whose path starts with ``path`` (one expression where they all agree)."""
+        pieces = [(b.choices[node], b.region) for b in self.branches
+                  if node in b.choices and tuple(b.path[:len(path)]) == tuple(path)]
+        if not pieces:
+            raise ValueError(f"no branch of the map has a choice at node {node!r}")
+        if all(sp.simplify(v - pieces[0][0]) == 0 for v, _ in pieces):
+            return pieces[0][0]
+        return sp.Piecewise(*pieces)
+
     def proposition(self) -> str:
         """The map as a sentence: 'If R1, then ...; if R2, then ...'."""
         parts = []
         for b in self.branches:
             play = ", ".join(b.path) or "no move"
-            parts.append(f"if {sp.sstr(b.region)}, the equilibrium path is {play}")
+            parts.append(f"if {sp.sstr(b.region)}, the equilibrium path is {play}" + (f" ({b.note})" if b.note else ""))
         return "; ".join(parts) + "."
 
     def as_json(self) -> dict:
-        """``{"game", "regions": [{"condition", "profile", "path", "payoffs", "status"}]}`` (strings
-        readable by ``sympy.sympify``)."""
+        """``{"game", "regions": [{"condition", "profile", "path", "payoffs", "status", "choices",
+        "note"}]}`` (strings readable by ``sympy.sympify``)."""
         return {"game": self.game.name, "disjoint": self.disjoint, "covers": self.covers,
                 "regions": [{"condition": sp.sstr(b.region), "profile": dict(b.profile), "path": list(b.path),
                              "payoffs": {p: sp.sstr(sp.factor(u)) for p, u in zip(self.game.players, b.payoffs)},
-                             "status": b.status} for b in self.branches]}
+                             "status": b.status,
+                             **({"choices": {n: sp.sstr(v) for n, v in b.choices.items()}} if b.choices else {}),
+                             **({"note": b.note} if b.note else {})} for b in self.branches]}
 
 
 def cross_check_map(tmap: TreeMap, domain, n: int = 100, seed: int = 0) -> list[dict]:
     """For each region, ``n`` seeded draws of the domain inside it (``domain``: a
-    :class:`symbolic.Domain`), each solved again by :func:`numeric_backward_induction`; returns per
-    region ``{"region", "points", "mismatches": [point, ...]}`` (profile or payoffs different;
-    payoffs compared to 1e-9 relative)."""
+    :class:`symbolic.Domain`), each solved again by :func:`numeric_equilibria`; returns per region
+    ``{"region", "points", "mismatches": [point, ...]}``.  A point is a mismatch unless the branch
+    is among the numeric equilibria there (same actions, each continuous choice and payoff equal to
+    :data:`CHOICE_TOL` -- 1e-9 without continuous choices -- absolute plus relative; a branch whose
+    player is indifferent over a piece compares payoffs only) and the map lists as many equilibria
+    at the point as the numeric route finds."""
     import numpy as np
 
     from ..numeric import lambdify
 
     out = []
-    names = sorted({s.name for s in tmap.game.free_symbols})
+    game = tmap.game
+    names = sorted({s.name for s in game.free_symbols})
+    syms = sorted(game.free_symbols, key=lambda x: x.name)
+    tol = CHOICE_TOL if game.variables else 1e-9
+
+    def close(x, y):
+        return abs(x - y) <= tol * (1 + abs(y))
+
     for k, b in enumerate(tmap.branches):
+        if b.status == "no equilibrium":
+            out.append({"region": b.region, "points": 0, "mismatches": []})
+            continue
         try:
             draws = domain.sample(n, np.random.default_rng(seed + k), given=[b.region], only=names)
         except Exception:  # the region has negligible volume (a boundary): nothing to draw
             out.append({"region": b.region, "points": 0, "mismatches": []})
             continue
         count = len(next(iter(draws.values()))) if draws else 1
-        syms = sorted(tmap.game.free_symbols, key=lambda x: x.name)
         payoff_fns = [lambdify(syms, u) for u in b.payoffs]
+        choice_fns = {nm: lambdify(syms, v) for nm, v in b.choices.items()}
+        indifferent = "indifferent" in b.note
         bad = []
         for i in range(count):
             point = {domain[nm].symbol: float(draws[nm][i]) for nm in draws}
-            profile, payoffs = numeric_backward_induction(tmap.game, point)
-            exact = [float(f(*[point[x] for x in syms])) for f in payoff_fns]
-            if profile != b.profile or any(abs(x - y) > 1e-9 * (1 + abs(y)) for x, y in zip(payoffs, exact)):
+            args = [point[x] for x in syms]
+            exact = [float(f(*args)) for f in payoff_fns]
+            chosen = {nm: float(f(*args)) for nm, f in choice_fns.items()}
+            found = numeric_equilibria(game, point)
+            ok = False
+            for profile, payoffs in found:
+                if not all(close(x, y) for x, y in zip(payoffs, exact)):
+                    continue
+                if not indifferent:
+                    if any(not close(float(profile[nm]), v) for nm, v in chosen.items()):
+                        continue
+                    if any(profile.get(key) != a for key, a in b.profile.items() if key not in b.choices):
+                        continue
+                ok = True
+                break
+            if ok and len(found) > 1 and len(tmap.all_at(point)) != len(found):
+                ok = False
+            if not ok:
                 bad.append(point)
         out.append({"region": b.region, "points": count, "mismatches": bad})
     return out
@@ -407,8 +1005,12 @@ def tree_map(game: ExtensiveGame, hypotheses: Sequence[sp.Basic] = (), timeout_m
 
     branches = game.backward_induction(hypotheses, timeout_ms)
     hyps = list(hypotheses)
+    stage_sets = {n.infoset for n in game.nodes.values() if n.kind == "decision" and len(game.infosets()[n.infoset]) > 1}
+    stage_sets |= {game.nodes[n].infoset for n in game._stage_of()}
     disjoint: bool | None = True
     for a, b in itertools.combinations(branches, 2):
+        if any(a.profile.get(s) != b.profile.get(s) for s in stage_sets):
+            continue  # different equilibria of a simultaneous stage: different equilibria, may overlap
         verdict = classify(sp.And(a.region, b.region), hyps, timeout_ms)
         if verdict != "never":
             disjoint = False if verdict in ("always", "sometimes") else None
@@ -418,5 +1020,5 @@ def tree_map(game: ExtensiveGame, hypotheses: Sequence[sp.Basic] = (), timeout_m
     return TreeMap(game, branches, disjoint, covers)
 
 
-__all__ = ["ExtensiveGame", "Node", "TreeBranch", "TreeMap", "cross_check_map", "numeric_backward_induction",
-           "tree_map"]
+__all__ = ["CHOICE_TOL", "ExtensiveGame", "Node", "TreeBranch", "TreeMap", "cross_check_map", "numeric_backward_induction",
+           "numeric_equilibria", "tree_map"]
