@@ -87,7 +87,7 @@ from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from ..errors import DerivationError
+from ..errors import DerivationError, ToolkitError
 
 
 class SignalingInputError(DerivationError, ValueError):
@@ -150,7 +150,11 @@ class SignalingGame:
         """The payoffs ``(u_S, u_R)`` when ``type`` sends ``message`` and the receiver answers
         ``response``."""
         self._check_names(type, message, response)
-        self.table[(type, message, response)] = (self._value(sender), self._value(receiver))
+        try:
+            self.table[(type, message, response)] = (self._value(sender), self._value(receiver))
+        except ToolkitError as exc:
+            raise SignalingInputError(f"game {self.name}: payoff of type {type}, message {message}, response "
+                                      f"{response}: {exc}") from None
 
     def payoffs(self, table: Mapping[tuple, tuple] | Callable) -> None:
         """Many payoffs at once: a mapping ``(type, message, response) -> (u_S, u_R)``, or a
