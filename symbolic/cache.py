@@ -1,8 +1,9 @@
 """An on-disk cache of verification results, so an unchanged rebuild is fast.
 
 A result is stored under a key that hashes everything it depends on: the source of the model's
-module, the source of every module of this toolkit, the Python, SymPy, NumPy and z3 versions, and
-the settings (draws, seed ...).  Change any of them and the key changes, so a stale entry is never
+module, the source of every module of this toolkit, the Python, SymPy, NumPy and z3 versions, the
+proof configuration (``GT_DERIVATIONS_SOLVERS``, ``GT_DERIVATIONS_PROCEDURES``: they change verdicts)
+and the settings (draws, seed ...).  Change any of them and the key changes, so a stale entry is never
 read; entries that fail to load are ignored and recomputed.  The folder is
 ``$GT_DERIVATIONS_CACHE/results`` (default ``~/.cache/gt-derivations/results``); set
 ``GT_DERIVATIONS_NO_CACHE=1`` (or pass ``--no-cache`` to the CLI) to bypass it.
@@ -69,7 +70,9 @@ def cached_by(fingerprint: str | None, name: str, kind: str, settings: tuple, co
 
 
 def _path(fingerprint: str, name: str, kind: str, settings: tuple) -> Path:
-    key = hashlib.sha256(repr((fingerprint, name, kind, settings)).encode()).hexdigest()
+    configuration = (os.environ.get("GT_DERIVATIONS_SOLVERS", "").replace(" ", "") or "default",
+                     os.environ.get("GT_DERIVATIONS_PROCEDURES", "1") != "0")
+    key = hashlib.sha256(repr((fingerprint, name, kind, settings, configuration)).encode()).hexdigest()
     return cache_dir() / "results" / f"{key}.pickle"
 
 

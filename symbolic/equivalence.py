@@ -45,6 +45,7 @@ which the claims alone cannot vouch for: it is recognised only if no quantity ch
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -127,9 +128,18 @@ def plain(expr) -> sp.Basic:
         return sp.true if expr else sp.false
     if expr.atoms(ImplicitFunction):
         expr = expr.replace(lambda e: isinstance(e, ImplicitFunction),
-                            lambda e: sp.Function(type(e).__name__, real=True)(*e.args))
+                            lambda e: sp.Function(_plain_name(type(e)), real=True)(*e.args))
     table = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     return expr.xreplace(table)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_name(cls) -> str:
+    """An implicit function's name from its definition in plain reals: a bound moved in the domain
+    changes its symbols' assumptions (and so the class name) but not the function."""
+    definition = tuple(plain(x) for x in (cls._residual, cls._var, *cls._params, *cls._bracket))
+    digest = hashlib.sha1(sp.srepr(definition + (tuple(cls._open_ends),)).encode()).hexdigest()[:8]
+    return f"{cls.__name__.rsplit('_', 1)[0]}_{digest}"
 
 
 def relevant(conditions, symbols) -> list:

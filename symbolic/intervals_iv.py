@@ -11,7 +11,18 @@ a box where the goal fails is left to the numeric search and exact substitution.
 The evaluator covers ``+ - * /``, integer and rational powers, ``sqrt``, ``exp``, ``log``, ``Abs``,
 ``Min``, ``Max``, ``Piecewise`` (the hull of the branches whose conditions may hold), relations and
 the Boolean connectives; an implicitly defined quantity (:mod:`symbolic.implicit`) is enclosed by
-its bracket.
+its bracket -- at a point (numbers for all its arguments) by a tight certified enclosure of its root
+(:func:`enclose_root`).
+
+**Confirming a counterexample on an implicit quantity.**  An implicitly defined :math:`v(a)` has no
+exact value at a rational point, but its root can be enclosed with certainty: a numeric root
+:math:`r` gives :math:`[r - \varepsilon, r + \varepsilon]`, where the residual :math:`G(\cdot, a)`
+is certified (interval arithmetic at the two ends) to take strictly opposite signs -- a root lies
+inside -- and to vanish nowhere else on the bracket (bisection of the rest of the bracket until
+every piece's enclosure of :math:`G` excludes 0) -- the root is the quantity's.  A formula whose
+interval truth at the point, with that enclosure, is *certainly false* is violated there:
+:func:`certainly` answers the question for :meth:`symbolic.verify.PartVerifier` and the
+equivalence recogniser.
 """
 from __future__ import annotations
 
@@ -105,6 +116,10 @@ def _eval(e: sp.Basic, box: dict):
             raise _Unsupported("no Piecewise branch applies")
         return _hull(vals)
     if isinstance(e, ImplicitFunction):
+        if not e.free_symbols:
+            tight = enclose_root(e)
+            if tight is not None:
+                return tight
         lo, hi = e._bracket
         args = dict(zip(e._params, e.args))
         return _hull([_eval(lo.xreplace(args), box), _eval(hi.xreplace(args), box)])
@@ -147,6 +162,73 @@ def _truth(b: sp.Basic, box: dict):
         if op == "!=":
             return True if (d.a > 0 or d.b < 0) else None
     raise _Unsupported(f"{type(b).__name__}")
+
+
+_ROOTS: dict = {}
+
+
+def enclose_root(f, max_pieces: int = 400):
+    """A certified enclosure (an ``iv.mpf``) of the implicit quantity ``f`` at numbers (an
+    :class:`~symbolic.implicit.ImplicitFunction` applied to numbers), or ``None`` when its root cannot
+    be certified unique in its bracket (module docstring).  Memoised."""
+    if f in _ROOTS:
+        return _ROOTS[f]
+    _ROOTS[f] = None  # a residual that refers to this very value again finds no enclosure
+    out = None
+    try:
+        out = _enclose(f, max_pieces)
+    except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError):
+        out = None
+    if len(_ROOTS) > 4096:
+        _ROOTS.clear()
+    _ROOTS[f] = out
+    return out
+
+
+def _enclose(f, max_pieces: int):
+    args = dict(zip(f._params, f.args))
+    root = float(type(f)._imp_(*[float(a) for a in f.args]))
+    if root != root:  # NaN: no sign change on the bracket
+        return None
+    G = f._residual.xreplace(args)
+    var = f._var
+    lo, hi = (_eval(b.xreplace(args), {}) for b in f._bracket)
+    eps = 1e-9 * (1 + abs(root))
+    a, b = iv.mpf(root - eps), iv.mpf(root + eps)
+    ga, gb = _eval(G, {var: a}), _eval(G, {var: b})
+    if not ((ga.b < 0 < gb.a) or (gb.b < 0 < ga.a)):
+        return None
+    # G vanishes nowhere else on the bracket: [lo, a] and [b, hi] bisected until G excludes 0
+    pieces = [(lo.a, a.a), (b.b, hi.b)]
+    done = 0
+    while pieces:
+        u, w = pieces.pop()
+        if u >= w:
+            continue
+        done += 1
+        if done > max_pieces:
+            return None
+        try:
+            g = _eval(G, {var: iv.mpf([u, w])})
+            if g.a > 0 or g.b < 0:
+                continue
+        except _Unsupported:
+            if w - u < eps:  # a pole or an undefined end of the bracket, not a root of G
+                return None
+        mid = (u + w) / 2
+        if not u < mid < w:
+            return None
+        pieces += [(u, mid), (mid, w)]
+    return iv.mpf([a.a, b.b])
+
+
+def certainly(b: sp.Basic):
+    """The truth of ``b`` (a formula in numbers, implicit quantities among them) when interval
+    arithmetic makes it certain: ``True``/``False``, else ``None``."""
+    try:
+        return _truth(b, {})
+    except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None
 
 
 def prove_by_intervals(goal: sp.Basic, hypotheses, domain, max_boxes: int = 4000, seconds: float = 1.0):

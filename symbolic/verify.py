@@ -32,7 +32,7 @@ import sympy as sp
 from .claims import Claim, Computed, DerivativeSign, Equal, Equivalent, Holds, Proposition
 from .decide import NotEncodable, decide, simplify_point
 from .domain import Q_OF, Domain
-from .intervals_iv import prove_by_intervals
+from .intervals_iv import certainly, prove_by_intervals
 from .numeric import NumericFunction, nodes, numeric_derivative, truth_with_margin
 from .proofs import Attempt, Prover, procedures_enabled, prove_implicit_monotone, prove_rewritten
 
@@ -127,10 +127,11 @@ class PartVerifier:
         return self.domain.conditions(symbols), given
 
     def _is_violation(self, formula, hyps) -> Callable[[dict], bool]:
-        if _implicit(formula) or any(_implicit(h) for h in hyps):
-            # an implicitly defined quantity has no exact value at a rational point (SymPy would
-            # compare its floating-point root): no counterexample can be confirmed exactly
-            return lambda point: False
+        # an implicitly defined quantity has no exact value at a rational point (SymPy would compare
+        # its floating-point root): the violation is confirmed with a certified enclosure of its root
+        # instead (symbolic.intervals_iv.certainly)
+        def truth(e):
+            return certainly(e) if _implicit(e) else _truth(e)
 
         def check(point: dict) -> bool:
             try:
@@ -141,9 +142,9 @@ class PartVerifier:
                     # nothing here (a numeric search draws only the parameters the part uses)
                     if h.free_symbols and not h.free_symbols & point.keys():
                         continue
-                    if _truth(h.xreplace(point)) is not True:
+                    if truth(h.xreplace(point)) is not True:
                         return False
-                return _truth(formula.xreplace(point)) is False
+                return truth(formula.xreplace(point)) is False
             except (TypeError, ValueError, ZeroDivisionError):
                 return False
         return check
@@ -370,11 +371,14 @@ class PartVerifier:
             simpler = simplify_point(exact, check)
             if simpler is not None:
                 cx = self._relevant(simpler, formula, given)
-                return PartVerdict(label, "refuted", "numeric search + exact substitution",
-                                   f"counterexample {exact_str(cx)} confirmed by exact substitution",
-                                   cx, drawn, max_error)
+                how = "exact substitution" + (" and a certified enclosure of each implicit quantity (interval "
+                                              "arithmetic)" if _implicit(formula) else "")
+                return PartVerdict(label, "refuted", "numeric search + " + how.split(" and ")[0]
+                                   + (" + certified enclosure" if _implicit(formula) else ""),
+                                   f"counterexample {exact_str(cx)} confirmed by {how}", cx, drawn, max_error)
         if len(bad):
-            detail += f" beyond floating-point noise ({len(bad)} draws violated only numerically)"
+            detail = (f"{len(bad)} of {drawn} draws violate it numerically, but none could be confirmed exactly "
+                      f"(tolerance {s.tol:g}, seed {s.seed})")
         return PartVerdict(label, "checked", f"numeric (N={drawn}, tol={s.tol:g})", detail,
                            None, drawn, max_error)
 

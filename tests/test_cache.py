@@ -56,3 +56,16 @@ def test_damaged_entry_is_recomputed(cache_env, capsys, tmp_path):
     derivations._CACHE.clear()
     code, out2, err2 = verify(capsys, model)
     assert code == 0 and out2 == out1 and "verifying" in err2
+
+
+def test_another_proof_configuration_is_a_cache_miss(cache_env, monkeypatch):
+    from symbolic import cache
+
+    key = ("fp", "model", "verify", (200, 0))
+    cache.store(*key, "portfolio verdicts")
+    assert cache.lookup(*key) == "portfolio verdicts"
+    monkeypatch.setenv("GT_DERIVATIONS_PROCEDURES", "0")
+    assert cache.lookup(*key) is None          # z3-only verdicts are not served the portfolio's
+    monkeypatch.setenv("GT_DERIVATIONS_PROCEDURES", "1")
+    monkeypatch.setenv("GT_DERIVATIONS_SOLVERS", "z3")
+    assert cache.lookup(*key) is None

@@ -1,11 +1,12 @@
 """The solver portfolio (z3 + cvc5 on one SMT-LIB translation), the rewriting before any solver
 (case splits, radicals, denominators, abstractions), interval arithmetic and implicit quantities."""
+import numpy as np
 import pytest
 import sympy as sp
 
 from symbolic import POSITIVE, PROBABILITY, REAL, Claim, Equal, Equivalent, Holds, Model, smt
 from symbolic.implicit import implicit
-from symbolic.intervals_iv import prove_by_intervals
+from symbolic.intervals_iv import certainly, enclose_root, prove_by_intervals
 from symbolic.preprocess import abstract_atoms, clear_denominators, radicals, split_cases, vanishes_modulo
 from symbolic.proofs import Prover, prove_rewritten
 
@@ -132,7 +133,7 @@ def test_pipeline_names_the_procedure_that_decided(model, monkeypatch):
             Equal((-1 + sp.sqrt(1 + 4 * a)) ** 2 / 4 + (-1 + sp.sqrt(1 + 4 * a)) / 2, a, "radicals")]),
         Claim("P-3", "an implicit root's bounds", [
             Holds(v <= a, "from the bracket"), Holds(v >= a / 2, "from monotonicity")]),
-        Claim("P-4", "a false claim on an implicit root is never refuted by its floating-point value", [
+        Claim("P-4", "a false claim on an implicit root is refuted with a certified enclosure of the root", [
             Holds(v >= a, "false")]),
     ]
     got = verdicts(model, *claims)
@@ -141,9 +142,30 @@ def test_pipeline_names_the_procedure_that_decided(model, monkeypatch):
     bracket, monotone = got["P-3"].parts
     assert bracket.status == "proved" and "implicit" in bracket.method
     assert monotone.status == "proved" and "implicit function theorem" in monotone.method
-    # v >= a is false (v < a wherever a > 0); no exact value of v exists, so it is not refuted either
-    assert got["P-4"].status in ("refuted", "checked")
-    assert got["P-4"].status != "proved"
+    # v >= a is false (v < a wherever a > 0); v has no exact value at the counterexample, but interval
+    # arithmetic encloses its root (unique in the bracket) below a
+    (wrong,) = got["P-4"].parts
+    assert wrong.status == "refuted" and "certified enclosure" in wrong.detail
+    a0 = float(sp.Rational(wrong.counterexample["a"]))
+    real = [r.real for r in np.roots([1, 0, 1, -a0]) if abs(r.imag) < 1e-12]
+    assert len(real) == 1 and real[0] < a0
+
+
+def test_certified_enclosure_of_an_implicit_root():
+    a = sp.Symbol("a", positive=True)
+    w = sp.Symbol("w", real=True)
+    v = implicit("v", w ** 3 + w - a, w, (0, a))
+    box = enclose_root(v.xreplace({a: sp.Rational(3, 7)}))
+    (root,) = [r.real for r in np.roots([1, 0, 1, -3 / 7]) if abs(r.imag) < 1e-12]
+    assert box is not None and box.a <= root <= box.b and box.delta < 1e-8
+    assert certainly(v.xreplace({a: sp.Rational(3, 7)}) < sp.Rational(3, 7)) is True
+    assert certainly(v.xreplace({a: sp.Rational(3, 7)}) > sp.Rational(3, 7)) is False
+    # two roots (0 and a) in the bracket: the quantity's root is not certified unique, so nothing is
+    two = implicit("two", w * (w - a), w, (-1, 2))
+    assert enclose_root(two.xreplace({a: sp.Rational(1, 2)})) is None
+    at = two.xreplace({a: sp.Rational(1, 2)})
+    assert certainly(at > 5) is False            # the bracket (-1, 2) still bounds it
+    assert certainly(at > sp.Rational(1, 4)) is None   # 0 or 1/2: undecided, never guessed
 
 
 def test_rewriting_splits_cases_and_reduces_radicals_without_a_solver():
