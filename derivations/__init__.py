@@ -19,6 +19,7 @@ MODELS = {
     "alliance_moral_hazard": "derivations.alliance_moral_hazard",
     "called_bluff": "derivations.called_bluff",
     "coalition_formation": "derivations.coalition_formation",
+    "coalition_bargaining": "derivations.coalition_bargaining",
     "conflict_expansion": "derivations.conflict_expansion",
 }
 
