@@ -283,6 +283,77 @@ def _tree_map(model, name, tmap) -> dict:
             "disjoint": tmap.disjoint, "covers": tmap.covers}
 
 
+def _signaling_map(model, name, smap) -> dict:
+    """A signaling game's PBE map: one row per equilibrium (kind, sender strategy, receiver
+    response, beliefs, region, intuitive criterion, payoffs), the dropped candidates' count and
+    what the map does not enumerate."""
+    game = smap.game
+
+    def word(x) -> str:
+        return rf"\text{{{escape(x)}}}"
+
+    def mixed(choice) -> str:
+        if not isinstance(choice, dict):
+            return word(choice)
+        return " + ".join(rf"{_wrap_sum(tex(_fraction(pr), model))}\,{word(a)}" for a, pr in choice.items())
+
+    def region(cond) -> str:
+        return r"\text{everywhere}" if cond is sp.true else r"\text{nowhere}" if cond is sp.false else \
+            _cell(tex(cond, model))
+
+    rows = []
+    for b in smap.branches:
+        beliefs = []
+        for msg, mu in b.beliefs.items():
+            if msg in b.belief_sets:
+                cond = b.belief_sets[msg]
+                beliefs.append(f"off path at {escape(msg)}: " + ("any belief" if cond is sp.true else
+                                                                  f"${_cell(tex(cond, model))}$"))
+            else:
+                first = game.types[0]
+                beliefs.append(rf"$\mu({word(first)}\mid{word(msg)}) = {tex(_fraction(mu[first]), model)}$")
+        ic = b.intuitive
+        if ic is None:
+            verdict = "--"
+        elif ic["verdict"] == "depends":
+            verdict = rf"survives where ${region(ic['survives'])}$; fails where ${region(ic['fails'])}$"
+        else:
+            verdict = escape(ic["verdict"])
+        rows.append({"kind": escape(b.kind),
+                     "sender": r" \newline ".join(f"${word(t)}: {mixed(m)}$" for t, m in b.sender.items()),
+                     "receiver": r" \newline ".join(f"${word(m)}: {mixed(r)}$" for m, r in b.receiver.items()),
+                     "beliefs": r" \newline ".join(beliefs), "region": region(b.region), "status": b.status,
+                     "intuitive": verdict,
+                     "payoffs": ", ".join(f"${word(k)} = {_cell(tex(u, model))}$" for k, u in b.payoffs.items())})
+    return {"name": escape(name), "label": _label(name), "sender": escape(game.sender),
+            "receiver": escape(game.receiver), "types": ", ".join(escape(t) for t in game.types),
+            "priors": ", ".join(f"${word(t)}: {tex(p, model)}$" for t, p in game.priors.items()),
+            "messages": ", ".join(escape(x) for x in game.messages),
+            "responses": ", ".join(escape(x) for x in game.responses), "rows": rows,
+            "dropped": len(smap.dropped), "covers": smap.covers,
+            "not_enumerated": [escape(x) for x in smap.not_enumerated]}
+
+
+def _fraction(v) -> sp.Basic:
+    """A probability ``N/D`` shown with the signs of numerator and denominator chosen to have fewer
+    minus signs (``l p / (g (1 - p))`` rather than ``-l p / (g (p - 1))``; display only)."""
+    def minus(e):
+        return sum(1 for t in sp.Add.make_args(sp.expand(e)) if t.could_extract_minus_sign())
+
+    num, den = sp.fraction(sp.cancel(sp.together(v)))
+    if den == 1 or not den.free_symbols:
+        return v
+    if (minus(-den), minus(-num)) < (minus(den), minus(num)):
+        num, den = -num, -den
+    return sp.Mul(sp.factor_terms(sp.expand(num)), sp.Pow(sp.factor_terms(sp.expand(den)), -1, evaluate=False),
+                  evaluate=False)
+
+
+def _wrap_sum(formula: str) -> str:
+    """A probability printed before an action: parenthesised when it is a sum."""
+    return rf"\left({formula}\right)" if ("+" in formula or "-" in formula.lstrip("-")) else formula
+
+
 def _stochastic(model, name, game) -> dict:
     """A declared stochastic game: states and transitions, named profiles (values, deviation
     conditions, MPE region) and every stationary equilibrium at the recorded instances."""
@@ -388,7 +459,8 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
                "maps": [_equilibrium_map(model, n, e) for n, e in model.equilibrium_maps.items()],
                "stochastic": [_stochastic(model, n, g) for n, g in model.stochastic_games.items()
                               if n in model.declared_games],
-               "trees": [_tree_map(model, n, t) for n, t in model.tree_maps.items()]}
+               "trees": [_tree_map(model, n, t) for n, t in model.tree_maps.items()],
+               "signaling": [_signaling_map(model, n, x) for n, x in getattr(model, "signaling_maps", {}).items()]}
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),
                "tol": _sci(c.tol), "passed": c.passed, "rechecked": c.rechecked} for c in checks]
