@@ -12,7 +12,7 @@ import sympy as sp
 
 from derivations import load
 from derivations.cli import main
-from symbolic import REAL, DerivationError, Model, interval
+from symbolic import POSITIVE, REAL, DerivationError, Model, interval
 from symbolic.decide import decide
 from symbolic.games.extensive import cross_check_map, numeric_backward_induction
 
@@ -131,3 +131,185 @@ def test_malformed_trees_are_one_line_errors(build, words):
 def test_solve_refuses_a_model_without_a_tree(capsys):
     assert main(["solve", "csd_signaling"]) == 2
     assert "has no game tree" in capsys.readouterr().err
+
+
+# ---- continuous choices: textbook fixtures typed independently ----------------------------------
+def _ultimatum(accept_first=True):
+    m = Model("ultimatum", "ultimatum")
+    x = m.unknown("x", (0, 1))
+    t = m.game_tree("ultimatum", ("P", "R"))
+    t.choice("P", "P", x, "R")  # the proposer's demand; the interval is the unknown's domain
+    replies = {"Accept": "acc", "Reject": "rej"} if accept_first else {"Reject": "rej", "Accept": "acc"}
+    t.decision("R", "R", replies)
+    t.terminal("acc", ("x", "1 - x"))
+    t.terminal("rej", (0, 0))
+    return m, t
+
+
+def test_ultimatum_proposer_takes_everything_under_the_tie_rule():
+    m, t = _ultimatum()
+    tmap = m.equilibria(t)
+    (b,) = tmap.branches
+    assert b.region is sp.true and b.status == "decided"
+    assert b.choices == {"P": 1} and b.profile == {"P": "x = 1", "R": "Accept"} and b.payoffs == (1, 0)
+    assert b.path == ["x = 1", "Accept"]
+    assert all(c["points"] and not c["mismatches"] for c in cross_check_map(tmap, m.space, n=5))
+
+
+def test_ultimatum_with_ties_to_reject_has_no_maximum_and_says_so():
+    """Rejecting at a tie makes the acceptance set [0, 1): the supremum x -> 1 is not attained."""
+    m, t = _ultimatum(accept_first=False)
+    (b,) = m.equilibria(t).branches
+    assert b.status == "no equilibrium" and "not attained" in b.note
+
+
+def _alternating_offers():
+    m = Model("offers", "two-period alternating offers")
+    delta = m.parameter("delta", interval(0, 1, True, True))
+    x, y = m.unknown("x", (0, 1)), m.unknown("y", (0, 1))
+    t = m.game_tree("offers", ("1", "2"))
+    t.choice("offer1", "1", x, "reply1")       # 1's share, proposed by 1
+    t.decision("reply1", "2", {"Accept": "deal1", "Reject": "offer2"})
+    t.terminal("deal1", ("x", "1 - x"))
+    t.choice("offer2", "2", y, "reply2")       # 1's share, proposed by 2 a period later
+    t.decision("reply2", "1", {"Accept": "deal2", "Reject": "breakdown"})
+    t.terminal("deal2", ("delta*y", "delta*(1 - y)"))
+    t.terminal("breakdown", (0, 0))
+    return m, t, delta
+
+
+def test_two_period_alternating_offers_is_rubinstein_finite():
+    m, t, delta = _alternating_offers()
+    tmap = m.equilibria(t)
+    assert tmap.disjoint is True and tmap.covers is True
+    (b,) = tmap.branches
+    assert sp.simplify(b.choices["offer1"] - (1 - delta)) == 0 and b.choices["offer2"] == 0
+    assert [sp.simplify(u - v) for u, v in zip(b.payoffs, (1 - delta, delta))] == [0, 0]
+    assert b.path == ["x = 1 - delta", "Accept"] and b.profile["reply2"] == "Accept"
+    assert sp.simplify(tmap.choice("offer1") - (1 - delta)) == 0
+    checks = cross_check_map(tmap, m.space, n=25)
+    assert all(c["points"] == 25 and not c["mismatches"] for c in checks), checks
+
+
+def _stackelberg():
+    m = Model("stackelberg", "Stackelberg duopoly")
+    a, b, c = (m.parameter(n, POSITIVE) for n in ("a", "b", "c"))
+    m.constrain(c < a, "the market is viable")
+    qL, qF = m.unknown("q_L", (0, "a/b")), m.unknown("q_F", (0, "a/b"))
+    t = m.game_tree("stackelberg", ("L", "F"))
+    t.choice("L", "L", qL, "F")
+    t.choice("F", "F", qF, "market")
+    t.terminal("market", ("(a - b*(q_L + q_F) - c)*q_L", "(a - b*(q_L + q_F) - c)*q_F"))
+    return m, t, (a, b, c)
+
+
+def test_stackelberg_leader_and_follower_quantities():
+    m, t, (a, b, c) = _stackelberg()
+    tmap = m.equilibria(t)
+    (br,) = tmap.branches
+    want = {"L": (a - c) / (2 * b), "F": (a - c) / (4 * b)}
+    assert all(sp.simplify(br.choices[k] - v) == 0 for k, v in want.items()), br.choices
+    assert sp.simplify(br.payoffs[0] - (a - c) ** 2 / (8 * b)) == 0
+    assert sp.simplify(br.payoffs[1] - (a - c) ** 2 / (16 * b)) == 0
+    checks = cross_check_map(tmap, m.space, n=20)
+    assert all(ch["points"] == 20 and not ch["mismatches"] for ch in checks), checks
+    # a wrong closed form (the Cournot quantity) is caught by the numeric route
+    wrong = type(br)(br.region, br.profile, br.payoffs, br.path, choices={**br.choices, "L": (a - c) / (3 * b)})
+    bad = cross_check_map(type(tmap)(t, [wrong], True, True), m.space, n=10)
+    assert len(bad[0]["mismatches"]) == 10
+
+
+def test_a_choice_with_a_quadratic_acceptance_condition_is_a_one_line_error():
+    m = Model("quad", "quad")
+    x = m.unknown("x", (0, 1))
+    t = m.game_tree("g", ("P", "R"))
+    t.choice("P", "P", x, "R")
+    t.decision("R", "R", {"Accept": "acc", "Reject": "rej"})
+    t.terminal("acc", ("x", "1/4 - x**2"))
+    t.terminal("rej", (0, 0))
+    with pytest.raises(DerivationError) as info:
+        m.equilibria(t)
+    assert "not linear in x" in str(info.value) and "\n" not in str(info.value)
+
+
+# ---- simultaneous stages -------------------------------------------------------------------------
+def _entry_then_stage():
+    """E stays out (0, 2) or enters a simultaneous stage with I: (H, h) pays (a, 1), (L, l) pays
+    (b, c), the miscoordinated profiles (-1, 0)."""
+    m = Model("stage", "stage")
+    a, b, c = (m.parameter(n, REAL) for n in ("a", "b", "c"))
+    t = m.game_tree("g", ("E", "I"))
+    t.decision("E", "E", {"Out": "out", "In": "S"})
+    t.terminal("out", (0, 2))
+    t.simultaneous("S", {"E": ["H", "L"], "I": ["h", "l"]},
+                   {("H", "h"): "Hh", ("H", "l"): "Hl", ("L", "h"): "Lh", ("L", "l"): "Ll"})
+    t.terminal("Hh", ("a", 1))
+    t.terminal("Hl", (-1, 0))
+    t.terminal("Lh", (-1, 0))
+    t.terminal("Ll", ("b", "c"))
+    return m, t, (a, b, c)
+
+
+def test_simultaneous_stage_lists_every_pure_equilibrium_with_its_region():
+    m, t, (a, b, c) = _entry_then_stage()
+    tmap = m.equilibria(t)
+    # the stage's pure equilibria, typed by hand: (H, h) iff a >= -1; (L, l) iff b >= -1 and c >= 0;
+    # (L, h) iff a <= -1 and c <= 0; (H, l) never (I prefers h after H)
+    want = {("H", "h"): a >= -1, ("L", "l"): (b >= -1) & (c >= 0), ("L", "h"): (a <= -1) & (c <= 0)}
+    for (e, i), region in want.items():
+        got = sp.Or(*[br.region for br in tmap.branches if br.profile["S/E"] == e and br.profile["S/I"] == i])
+        assert _same(m, got, region), (e, i, got)
+        for br in tmap.branches:
+            if br.profile["S/E"] == e and br.profile["S/I"] == i:
+                u_e = {("H", "h"): a, ("L", "l"): b, ("L", "h"): -1}[(e, i)]
+                assert _same(m, br.region, region & ((u_e > 0) if br.profile["E"] == "In" else (u_e <= 0)))
+    assert not any(br.profile["S/E"] == "H" and br.profile["S/I"] == "l" for br in tmap.branches)
+    assert all("several pure equilibria" in br.note for br in tmap.branches)
+    assert tmap.disjoint is True  # for each selection of the stage's equilibrium
+    assert tmap.covers is False   # a < -1, b < -1, c > 0: the stage has no pure equilibrium
+    checks = cross_check_map(tmap, m.space, n=40)
+    assert all(ch["points"] == 40 and not ch["mismatches"] for ch in checks), checks
+
+
+def test_simultaneous_stage_efg_is_read_by_pygambit_and_the_profiles_are_equilibria():
+    gbt = pytest.importorskip("pygambit")
+    m, t, (a, b, c) = _entry_then_stage()
+    tmap = m.equilibria(t)
+    rng = np.random.default_rng(3)
+    seen = 0
+    for _ in range(15):
+        values = {n: int(rng.integers(-3, 4)) for n in ("a", "b", "c")}
+        g = gbt.read_efg(io.StringIO(t.to_efg(values)))
+        assert sorted(len(i.members) for i in g.infosets) == [1, 1, 2]
+        pure = gbt.nash.enumpure_agent_solve(g).equilibria  # behaviour profiles
+        for br in tmap.all_at({a: values["a"], b: values["b"], c: values["c"]}):
+            p = g.mixed_behavior_profile(rational=True)
+            for infoset in g.infosets:
+                for act in infoset.actions:
+                    p[act] = 1 if act.label == br.profile[infoset.label] else 0
+            assert all(p.infoset_regret(i) == 0 for i in g.infosets), (values, br.profile)
+            assert any(all(q[act] == p[act] for i in g.infosets for act in i.actions) for q in pure)
+            seen += 1
+    assert seen >= 15
+
+
+# ---- bad input through the CLI -------------------------------------------------------------------
+BROKEN = ROOT / "tests" / "fixtures" / "broken"
+
+
+@pytest.mark.parametrize("name, line, words", [
+    ("tree_no_actions", 8, ["node root has no actions"]),
+    ("tree_missing_payoff", 9, ["terminal left has no payoff for B"]),
+    ("tree_chance_sum", 11, ["chance node nature", "sum to 1 + (p*(1 - p)), not 1"]),
+    ("tree_chance_undecided", 13, ["chance node nature", "could not decide that the probabilities sum to 1"]),
+    ("tree_infoset_players", 13, ["information set I spans two players"]),
+    ("tree_infoset_actions", 13, ["information set I", "different actions"]),
+])
+def test_malformed_tree_files_are_one_line_exit_2(name, line, words, capsys):
+    path = BROKEN / f"{name}.py"
+    assert main(["solve", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {path}:{line}: "), err
+    assert "internal error" not in err
+    for w in words:
+        assert w in err, (w, err)

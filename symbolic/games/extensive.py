@@ -336,7 +336,7 @@ class ExtensiveGame:
         from ..decide import NotEncodable, decide
 
         try:
-            verdict = decide(list(hypotheses), sp.Eq(total, 0), timeout_ms)
+            verdict = decide(list(hypotheses), sp.Eq(sp.simplify(total), 0), timeout_ms)
         except NotEncodable as exc:
             raise self.error(f"chance node {node.name}: could not decide that the probabilities sum to 1 "
                              f"(simplification leaves 1 + ({sp.simplify(total)}); z3 cannot encode it: "
@@ -481,8 +481,11 @@ class ExtensiveGame:
                             for side, bound, strict in _bounds(atom, x, known + other, timeout_ms, self.error, node.name):
                                 (lows if side == "lo" else highs).append((bound, strict))
                     for (li, (L, ls)), (hi_, (H, hs)) in itertools.product(enumerate(lows), enumerate(highs)):
-                        tight = [L > L2 if l2 < li else L >= L2 for l2, (L2, _) in enumerate(lows) if l2 != li] + \
-                                [H < H2 if h2 < hi_ else H <= H2 for h2, (H2, _) in enumerate(highs) if h2 != hi_]
+                        # the tightest bound; of equal ones a strict one, then the first listed
+                        tight = [L >= L2 if _wins(ls, li, s2, l2) else L > L2
+                                 for l2, (L2, s2) in enumerate(lows) if l2 != li] + \
+                                [H <= H2 if _wins(hs, hi_, s2, h2) else H < H2
+                                 for h2, (H2, s2) in enumerate(highs) if h2 != hi_]
                         cond = sp.And(*other, *tight, (L < H) if (ls or hs) else (L <= H))
                         if region_status(cond, ctx) == "never":
                             continue
@@ -653,6 +656,11 @@ def _tidy(e):
     if isinstance(e, sp.Piecewise) or e.is_Atom:
         return e
     return sp.factor(sp.cancel(e))
+
+
+def _wins(strict, index, other_strict, other_index) -> bool:
+    """Whether a bound wins a tie with an equal one: a strict bound first, then the first listed."""
+    return (strict and not other_strict) or (strict == other_strict and index < other_index)
 
 
 def _disjuncts(region) -> list:
