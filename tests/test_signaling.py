@@ -280,3 +280,20 @@ def test_solve_exits_2_on_a_missing_payoff(tmp_path, capsys):
     assert main(["solve", str(model)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "no payoff for type b, message y, response u" in err
+
+
+def test_a_region_z3_cannot_decide_is_kept_and_marked_never_wrong():
+    """Payoffs in sin(v) and exp(v): z3 cannot decide the regions that depend on them, so those
+    equilibria stay in the map as 'not decided' (never dropped, never called decided), and at
+    draws inside each of them the numeric enumeration confirms the profile."""
+    m = Model("undecided", "undecided")
+    v = m.parameter("v", POSITIVE)
+    game = m.signaling_game("g", "S", "R", {"a": "1/2", "b": "1/2"}, ["x", "y"], ["u", "w"])
+    game.payoffs(lambda t, msg, r: (sp.sin(v) * int(msg == "x") + int(r == "u") * (1 if t == "a" else -1),
+                                    sp.exp(v) * int((t == "a") == (r == "u"))))
+    smap = m.equilibria(game)
+    assert smap.branches and all(b.status == "not decided" and b.region.has(sp.sin) for b in smap.branches)
+    assert all(b.intuitive["verdict"] == "not decided" for b in smap.branches if b.kind == "pooling")
+    assert smap.covers is None
+    checks = cross_check_signaling(smap, m.space, n=30)
+    assert sum(c["points"] for c in checks) > 0 and not any(c["mismatches"] for c in checks)

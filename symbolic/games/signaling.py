@@ -61,8 +61,9 @@ incentive constraint.  Not enumerated (stated in the map): profiles in which bot
 receiver mixes at both messages, or the receiver is pure where the mixing type is indifferent
 (non-generic: a lower-dimensional set of parameters); semi-separating profiles of larger games.
 
-**The intuitive criterion** (Cho and Kreps 1987) for a pooling equilibrium on :math:`m^*` with
-payoffs :math:`u^*_t`: for an off-path :math:`m'`, let :math:`BR(S, m')` be the responses that
+**The intuitive criterion** (Cho and Kreps 1987) for a pure equilibrium with an off-path message
+(every pooling equilibrium; in games with more messages than types' classes, partially pooling ones
+too) with equilibrium payoffs :math:`u^*_t`: for an off-path :math:`m'`, let :math:`BR(S, m')` be the responses that
 are best responses to some belief supported on :math:`S \subseteq T` (the same vertex projection)
 and :math:`J(m') = \{t : u^*_t > \max_{r \in BR(T,m')} u_S(t,m',r)\}` the types for which
 :math:`m'` is equilibrium-dominated.  The equilibrium *fails* if for some :math:`m'` with
@@ -246,8 +247,8 @@ class SignalingBranch:
     -> response or message -> {response: probability}; ``beliefs``: message -> {type: belief}
     (Bayes on the path; the unknowns off it); ``belief_sets``: off-path message -> condition on
     the belief (``True``: any belief); ``region``: the parameter region; ``payoffs``:
-    ``{"S(type)": u, ..., "R": u}``; ``intuitive``: for pooling equilibria ``{"verdict",
-    "survives", "fails"}`` (regions), else None."""
+    ``{"S(type)": u, ..., "R": u}``; ``intuitive``: for pure equilibria with an off-path message
+    (every pooling one) ``{"verdict", "survives", "fails"}`` (the last two regions), else None."""
 
     kind: str
     sender: dict
@@ -566,12 +567,11 @@ def _pure_candidates(game: SignalingGame, decide: _Decider, dropped: list) -> li
 def _intuitive(game: SignalingGame, b: SignalingBranch, decide: _Decider) -> dict:
     """The intuitive criterion on a pooling branch (see the module docstring)."""
     T = game.types
-    star = next(iter(b.sender.values()))
-    ustar = {t: game.uS(t, star, b.receiver[star]) for t in T}
+    ustar = {t: game.uS(t, b.sender[t], b.receiver[b.sender[t]]) for t in T}
     br_all = {}
     fail_options = []
     for m2 in game.messages:
-        if m2 == star:
+        if m2 in b.sender.values():
             continue
         for r in game.responses:
             br_all[(m2, r)] = _sustainable(game, m2, r, T)
@@ -672,8 +672,8 @@ def signaling_map(game: SignalingGame, hypotheses: Sequence[sp.Basic] = (), time
                              f"{'positive on the whole domain' if verdict != 'undecided' else 'decided positive (z3)'}")
     dropped: list = []
     branches = _pure_candidates(game, decide, dropped)
-    for b in branches:
-        if b.kind == "pooling" and b.status == "decided":
+    for b in branches:  # every pure equilibrium with an off-path message (every pooling one)
+        if b.belief_sets:
             b.intuitive = _intuitive(game, b, decide)
     not_enumerated = ["mixed profiles in which the receiver is pure where a type is indifferent (non-generic)"]
     if (len(game.types), len(game.messages), len(game.responses)) == (2, 2, 2):
