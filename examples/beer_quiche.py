@@ -57,10 +57,11 @@ def build() -> Model:
     m.claim(Claim("BQ-3", "Pooling on quiche fails the intuitive criterion wherever it is an equilibrium "
                           "(only the strong type could gain from beer).",
                   [Equivalent(smap.where(kind="pooling", weak="Quiche", strong="Quiche", intuitive="fails"),
-                              pool_quiche, "it fails on its whole region")]))
+                              (p * (g + l) >= g) & (d >= b), "it fails wherever p >= g/(g+l) and d >= b"),
+                   Equivalent(pool_quiche, (p * (g + l) >= g) & (d >= b), "which is its whole region")]))
     m.claim(Claim("BQ-4", "Pooling on beer survives the intuitive criterion wherever it is an equilibrium.",
                   [Equivalent(smap.where(kind="pooling", weak="Beer", strong="Beer", intuitive="survives"),
-                              pool_beer, "survives on its whole region")]))
+                              (p * (g + l) >= g) & (d >= b), "it survives wherever p >= g/(g+l) and d >= b")]))
     m.claim(Claim("BQ-5", "If the sender is more likely strong than weak, pooling on beer is an equilibrium.",
                   [Holds(pool_beer, "pooling on Beer is a PBE", given=[p > HALF])],
                   repair=Claim("BQ-5r", "If the sender is more likely strong than weak, fighting the strong type "

@@ -60,6 +60,8 @@ def test_textbook_beer_quiche(textbook):
     assert _same(m, pb.belief_sets["Quiche"], mu >= HALF, [p >= HALF])
     assert pb.beliefs["Beer"] == {"weak": 1 - p, "strong": p}
     assert pb.intuitive["verdict"] == "survives"
+    br = game.best_response("Quiche")  # the receiver's best response as a function of its belief
+    assert _same(m, br["Fight"], mu >= HALF) and _same(m, br["Not"], mu <= HALF)
     # pooling on quiche: the same region, mu(weak | Beer) >= 1/2, and it fails the intuitive criterion
     assert _same(m, pq.region, p >= HALF) and pq.receiver == {"Beer": "Fight", "Quiche": "Not"}
     assert _same(m, pq.belief_sets["Beer"], game.beliefs["Beer"]["weak"] >= HALF, [p >= HALF])

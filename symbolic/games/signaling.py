@@ -199,6 +199,15 @@ class SignalingGame:
         mu[self.types[-1]] = 1 - sp.Add(*mu.values())
         return mu
 
+    def best_response(self, message: str, beliefs: Mapping | None = None) -> dict:
+        """Where each response is a best response at ``message``: ``{response: condition}`` in
+        the beliefs (default: the free beliefs :meth:`belief_vector`; or ``{type: expression}``)
+        and the parameters -- weak inequalities, so several responses hold on a tie."""
+        self._check_names(self.types[0], message, self.responses[0])
+        mu = dict(beliefs) if beliefs is not None else self.belief_vector(message)
+        return {r: sp.And(*[sp.GreaterThan(_expected(self, mu, message, r, o), 0)
+                            for o in self.responses if o != r]) for r in self.responses}
+
     # -- numbers --------------------------------------------------------------------------------
     def subs(self, values: Mapping) -> "SignalingGame":
         """A copy with ``values`` (symbol or name -> number) substituted."""
