@@ -31,6 +31,8 @@ def build() -> Model:
 
     # ---- The derived equilibrium map -----------------------------------------------------------
     emap = m.equilibria(tree)
+    m.tree_figure("entry", x="d_I", y="f_E", fixed={"m": 1, "d_E": 1, "f_I": 1},
+                  limits={"d_I": (-3, 3), "f_E": (-3, 3)})
     fight_is_best = d_I <= -f_I
 
     # ---- Claims --------------------------------------------------------------------------------

@@ -636,6 +636,47 @@ class Model:
         self.equilibrium_maps[game.name] = emap
         return emap
 
+    def tree_figure(self, game: str, x: str, y: str, fixed: Mapping | None = None,
+                    limits: Mapping | None = None, steps: int = 241) -> None:
+        """A report figure of the equilibrium map of the game tree ``game`` over the parameters
+        ``x`` and ``y`` (each over ``limits[name] = (lo, hi)``, by default its domain when
+        bounded), every other parameter of the game fixed at ``fixed``: the regions filled by
+        equilibrium path, with a legend (:func:`symbolic.games.extensive.region_figure`)."""
+        from .games.extensive import region_figure
+        from .latex import escape
+
+        if game not in self.trees:
+            raise UnknownNameError(f"unknown game tree {game!r}; trees are: {', '.join(self.trees) or 'none'}")
+        fixed, limits = dict(fixed or {}), dict(limits or {})
+        names = {s.name for s in self.trees[game].free_symbols}
+        for axis in (x, y):
+            if axis not in names:
+                raise DomainError(f"tree_figure: {axis!r} is not a parameter of the game {game} "
+                                  f"({', '.join(sorted(names))})")
+            if axis not in limits:
+                dom = self.domain[axis].domain
+                if dom.lo is None or dom.hi is None:
+                    raise DomainError(f"tree_figure: {axis}'s domain {dom.describe()} is unbounded; give "
+                                      f"limits={{{axis!r}: (lo, hi)}}")
+                limits[axis] = (dom.lo, dom.hi)
+            lo, hi = (float(sp.Rational(str(v))) for v in limits[axis])
+            if not lo < hi:
+                raise DomainError(f"tree_figure: the range of {axis} ({lo}, {hi}) is empty")
+        missing = sorted(names - {x, y} - set(fixed))
+        if missing:
+            raise DomainError(f"tree_figure: fix the other parameters of the game {game}: {', '.join(missing)}")
+        self.domain.check({k: float(sp.Rational(str(v))) for k, v in fixed.items()})
+        rest = ", ".join(f"${self.domain[k].latex} = {sp.latex(sp.Rational(str(v)))}$" for k, v in fixed.items())
+
+        def draw(model):
+            tmap = model.tree_maps.get(game) or model.equilibria(model.trees[game])
+            return region_figure(tmap, x, y, fixed, limits, steps)
+
+        self.figures.append(Figure(f"{game}-regions-{x}-{y}", f"The equilibrium map of the game {escape(game)} over "
+                                   f"${self.domain[x].latex}$ and ${self.domain[y].latex}$"
+                                   + (f" ({rest})" if rest else "") + ": each region filled by its equilibrium path "
+                                   f"({steps} x {steps} grid, every region evaluated as derived).", draw))
+
     # -- stochastic and repeated games ---------------------------------------------------
     def add_stochastic_game(self, name: str, game):
         """Register a :class:`~symbolic.games.StochasticGame` built elsewhere (e.g. by a function

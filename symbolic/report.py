@@ -274,11 +274,22 @@ def _over_positive(v) -> sp.Basic:
 def _tree_map(model, name, tmap) -> dict:
     """A game tree's equilibrium map: one row per region, and the derived proposition."""
     game = tmap.game
+    choices = getattr(tmap.branches[0], "choices", None) is not None if tmap.branches else False
+
+    def move(b, n, a):  # a continuous choice in closed form, an action as its name
+        if choices and n in b.choices:
+            return f"${tex(sp.Eq(game.nodes[n].variable, b.choices[n], evaluate=False), model)}$"
+        return escape(a)
+
+    def path(b):
+        moves = {a: move(b, n, a) for n, a in b.profile.items() if choices and n in b.choices}
+        return ", ".join(moves.get(a, escape(a)) for a in b.path) or "-"
+
     rows = [{"region": r"\text{everywhere}" if b.region is sp.true else _cell(tex(b.region, model)),
-             "path": escape(", ".join(b.path) or "-"),
-             "profile": escape(", ".join(f"{n}: {a}" for n, a in b.profile.items())),
+             "path": path(b),
+             "profile": ", ".join(f"{escape(n)}: {move(b, n, a)}" for n, a in b.profile.items()),
              "payoffs": [_cell(tex(u, model)) for u in b.payoffs],
-             "status": b.status} for b in tmap.branches]
+             "status": b.status, "note": escape(getattr(b, "note", ""))} for b in tmap.branches]
     return {"name": escape(name), "label": _label(name), "players": [escape(p) for p in game.players], "rows": rows,
             "disjoint": tmap.disjoint, "covers": tmap.covers}
 

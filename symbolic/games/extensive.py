@@ -1028,5 +1028,63 @@ def tree_map(game: ExtensiveGame, hypotheses: Sequence[sp.Basic] = (), timeout_m
     return TreeMap(game, branches, disjoint, covers)
 
 
+def region_figure(tmap: TreeMap, x: str, y: str, fixed: Mapping, limits: Mapping, steps: int = 241,
+                  title: str | None = None):
+    """A matplotlib figure of the map's regions over the parameters ``x`` and ``y`` (ranges
+    ``limits[x]``, ``limits[y]``; every other parameter at ``fixed``): each point of a
+    ``steps`` x ``steps`` grid coloured by the equilibrium path whose region holds there (each
+    region evaluated exactly as written -- never re-derived), points where several equilibria
+    coexist and points with no pure equilibrium in their own colours, with a legend."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    syms = {s.name: s for s in tmap.game.free_symbols}
+    sub = {syms[k]: sp.Rational(str(v)) for k, v in fixed.items() if k in syms}
+    xs = np.linspace(float(limits[x][0]), float(limits[x][1]), steps)
+    ys = np.linspace(float(limits[y][0]), float(limits[y][1]), steps)
+    X, Y = np.meshgrid(xs, ys)
+    sx, sy = syms.get(x, sp.Symbol(x)), syms.get(y, sp.Symbol(y))
+    labels: list[str] = []
+    masks: dict[str, np.ndarray] = {}
+    for b in tmap.branches:
+        label = ", ".join(b.path) or "no move"
+        if b.status == "no equilibrium":
+            label += " (no maximum)"
+        region = b.region.xreplace(sub)
+        fn = sp.lambdify((sx, sy), region, "numpy")
+        with np.errstate(all="ignore"):
+            mask = np.broadcast_to(np.asarray(fn(X, Y), dtype=bool), X.shape)
+        if label not in masks:
+            labels.append(label)
+            masks[label] = np.zeros(X.shape, dtype=bool)
+        masks[label] = masks[label] | mask
+    count = sum(m.astype(int) for m in masks.values()) if masks else np.zeros(X.shape, dtype=int)
+    code = np.full(X.shape, -1)
+    for k, label in enumerate(labels):
+        code = np.where(masks[label] & (count == 1), k, code)
+    several, none = len(labels), len(labels) + 1
+    code = np.where(count > 1, several, np.where(count == 0, none, code))
+    palette = [plt.get_cmap("tab10")(k % 10) for k in range(len(labels))] + [(0.35, 0.35, 0.35, 1.0),
+                                                                          (1.0, 1.0, 1.0, 1.0)]
+    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    ax.imshow(code, origin="lower", extent=(xs[0], xs[-1], ys[0], ys[-1]), aspect="auto", interpolation="nearest",
+              cmap=ListedColormap(palette), vmin=-0.5, vmax=len(palette) - 0.5)
+    shown = [(labels[k], palette[k]) for k in range(len(labels)) if (code == k).any()]
+    if (code == several).any():
+        shown.append(("several equilibria", palette[several]))
+    if (code == none).any():
+        shown.append(("no pure equilibrium", palette[none]))
+    ax.legend(handles=[Patch(facecolor=c, edgecolor="k", lw=0.4, label=lab) for lab, c in shown],
+              fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="equilibrium path", title_fontsize=7)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    rest = ", ".join(f"{k} = {sp.sstr(sp.Rational(str(v)))}" for k, v in fixed.items())
+    ax.set_title(title or f"{tmap.game.name}: equilibrium regions" + (f" ({rest})" if rest else ""), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 __all__ = ["CHOICE_TOL", "ExtensiveGame", "Node", "TreeBranch", "TreeMap", "cross_check_map", "numeric_backward_induction",
-           "numeric_equilibria", "tree_map"]
+           "numeric_equilibria", "region_figure", "tree_map"]
