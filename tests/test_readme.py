@@ -41,6 +41,8 @@ def test_tutorial_output_is_what_the_readme_shows(capsys):
 @pytest.mark.parametrize("heading, example", [("## Solving for an equilibrium", "cournot.py"),
                                               ("## Tutorial: a repeated game", "repeated_pd.py"),
                                               ("## From a game tree to a proposition", "entry_deterrence.py"),
+                                              ("### Continuous choices and simultaneous stages",
+                                               "alternating_offers.py"),
                                               ("### Signaling games", "beer_quiche.py")])
 def test_tutorial_lines_are_in_the_shipped_example(heading, example):
     """Every line of a tutorial snippet (comments aside) is a line of the shipped example, so the
