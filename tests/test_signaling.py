@@ -299,3 +299,23 @@ def test_a_region_z3_cannot_decide_is_kept_and_marked_never_wrong():
     assert smap.covers is None
     checks = cross_check_signaling(smap, m.space, n=30)
     assert sum(c["points"] for c in checks) > 0 and not any(c["mismatches"] for c in checks)
+
+
+def test_three_messages_education_levels():
+    """Two types, three education levels costing 0, c, 2c to H and twice that to L, wage premium w:
+    separating on 'some' exactly where c <= w <= 2c (H pays for it, L would not), on 'lots' where
+    2c <= w <= 4c; every branch agrees with the numeric enumeration."""
+    m = Model("edu3", "education levels")
+    m.parameter("p", interval(0, 1, True, True))
+    c, w = m.parameter("c", POSITIVE), m.parameter("w", POSITIVE)
+    game = m.signaling_game("g", "S", "R", {"H": "p", "L": "1 - p"}, ["none", "some", "lots"], ["hi", "lo"])
+    cost = {"none": 0, "some": 1, "lots": 2}
+    game.payoffs(lambda t, msg, r: (w * int(r == "hi") - cost[msg] * (c if t == "H" else 2 * c),
+                                    int((t == "H") == (r == "hi"))))
+    smap = m.equilibria(game)
+    assert _same(m, smap.where(kind="separating", H="some", L="none"), (c <= w) & (w <= 2 * c))
+    assert _same(m, smap.where(kind="separating", H="lots", L="none"), (2 * c <= w) & (w <= 4 * c))
+    assert _same(m, smap.where(kind="separating", H="lots", L="some"), sp.false)
+    assert smap.covers is True
+    checks = cross_check_signaling(smap, m.space, n=25)
+    assert all(not c_["mismatches"] for c_ in checks), checks
