@@ -57,9 +57,12 @@ response with probability :math:`s`.  The receiver's indifference at the Bayes b
 
 (:math:`\Delta_R(t) = u_R(t,m_a,r_1) - u_R(t,m_a,r_2)`) are solved for :math:`(q, s) \in (0,1)^2` by
 :func:`symbolic.solvers.solve_system`; the region adds :math:`r_b`'s optimality and :math:`t_p`'s
-incentive constraint.  Not enumerated (stated in the map): profiles in which both types mix, the
-receiver mixes at both messages, or the receiver is pure where the mixing type is indifferent
-(non-generic: a lower-dimensional set of parameters); semi-separating profiles of larger games.
+incentive constraint.  Not enumerated (stated in the map): profiles in which both types mix -- non-generic in these
+games: if the receiver mixes at both messages, both posteriors equal its indifference belief and so
+does their average, the prior; if it is pure at one message, the two types' indifferences are two
+equations in one mixing probability -- and profiles in which the receiver is pure where the mixing
+type is indifferent (also a lower-dimensional set of parameters); semi-separating profiles of
+larger games.
 
 **The intuitive criterion** (Cho and Kreps 1987) for a pure equilibrium with an off-path message
 (every pooling equilibrium; in games with more messages than types' classes, partially pooling ones
@@ -687,7 +690,9 @@ def signaling_map(game: SignalingGame, hypotheses: Sequence[sp.Basic] = (), time
     not_enumerated = ["mixed profiles in which the receiver is pure where a type is indifferent (non-generic)"]
     if (len(game.types), len(game.messages), len(game.responses)) == (2, 2, 2):
         branches += _semi_separating(game, decide, dropped, seconds)
-        not_enumerated += ["profiles in which both types mix", "the receiver mixing at both messages"]
+        not_enumerated += ["profiles in which both types mix (non-generic here: with the receiver mixing at "
+                           "both messages both posteriors, hence the prior, would sit at its indifference belief; "
+                           "with it pure at one, two types' indifferences would fix one mixing probability)"]
     else:
         not_enumerated.insert(0, "semi-separating profiles (enumerated for two types, two messages and two "
                                  "responses only)")
