@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import derivations
-from symbolic import POSITIVE, PROBABILITY, Claim, DomainError, Holds, Model
+from symbolic import POSITIVE, Claim, DomainError, Holds, Model
 from symbolic.decide import decide
 from symbolic.numeric import truth_with_margin
 
