@@ -236,7 +236,7 @@ def tree_maps() -> None:
           "with depth")
     code = ("import time, sys; t = time.perf_counter(); import derivations; i = time.perf_counter(); "
             "m = derivations.load(sys.argv[1]); print(i - t, time.perf_counter() - i)")
-    for name in ("entry_deterrence",):
+    for name in ("entry_deterrence", "alternating_offers"):  # a finite tree; continuous choices
         env = dict(os.environ, GT_DERIVATIONS_NO_CACHE="1", PYTHONPATH=str(ROOT))
         imports, derive = map(float, subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / f"{name}.py")],
                                                     env=env, capture_output=True, text=True, cwd=ROOT,
