@@ -15,7 +15,7 @@ from symbolic import report as reportlib
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {name: str(ROOT / "examples" / f"{name}.py") for name in ("cournot", "tullock_contest", "inspection_game",
                                                                               "repeated_pd", "entry_deterrence",
-                                                                              "beer_quiche")}
+                                                                              "beer_quiche", "alternating_offers")}
 needs_latex = pytest.mark.skipif(
     reportlib.latex_engine() is None and not os.environ.get("REQUIRE_LATEX"),
     reason="no LaTeX engine (set REQUIRE_LATEX=1 to make this a failure)")
