@@ -5,8 +5,8 @@ Bayesian equilibria of a signaling game (:mod:`symbolic.games.signaling`), each 
 cross-checked by the numeric enumeration of the PBE at draws inside its region (JSON: also
 ``"kind"``, ``"beliefs"``, ``"off_path_beliefs"``, ``"intuitive_criterion"`` per region).
 
-JSON: ``{"model", "game", "regions": [{"condition", "profile", "path", "payoffs", "status"}],
-"disjoint", "covers", "cross_check": [{"points", "mismatches"}]}`` -- conditions and payoffs are
+JSON: ``{"model", "game", "regions": [{"condition", "profile", "path", "payoffs", "status"[, "choices",
+"note"]}], "disjoint", "covers", "cross_check": [{"points", "mismatches"}]}`` -- conditions and payoffs are
 strings ``sympy.sympify`` reads back in the model's parameter names.
 """
 from __future__ import annotations
@@ -45,10 +45,12 @@ def cmd_solve(args) -> int:
         return 1 if bad else 0
     print(f"{model.name} ({name}): subgame-perfect equilibrium by region (ties: the first action listed)")
     for k, (b, c) in enumerate(zip(tmap.branches, checks), start=1):
-        print(f"[{k}] {b.region}" + ("" if b.status == "decided" else "  (not decided)"))
+        print(f"[{k}] {b.region}" + ("" if b.status == "decided" else f"  ({b.status})"))
         print(f"    path: {', '.join(b.path) or '-'}")
         print(f"    profile: {', '.join(f'{n}: {a}' for n, a in b.profile.items())}")
         print(f"    payoffs: {', '.join(f'{p} = {u}' for p, u in zip(tmap.game.players, b.payoffs))}")
+        if getattr(b, "note", ""):
+            print(f"    note: {b.note}")
         verdict = "agrees" if not c["mismatches"] else f"{len(c['mismatches'])} DISAGREE"
         print(f"    numeric backward induction at {c['points']} points: {verdict}")
     facts = [f"disjoint: {'yes' if tmap.disjoint else 'no' if tmap.disjoint is False else 'undecided'}",

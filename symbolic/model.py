@@ -16,6 +16,7 @@ and users then call :meth:`Model.quantity`, :meth:`Model.numeric`, :meth:`Model.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
@@ -132,6 +133,14 @@ class Quantity:
         from .latex import tex
         form = self.display if self.display is not None else self.expr
         return rf"$\displaystyle {self.latex} = {tex(form, getattr(self, '_model', None))}$"
+
+
+class GameTreeError(DerivationError, ValueError):
+    """A malformed game tree (one line naming the tree and the node)."""
+
+
+def _tree_error(tree: str, message: str) -> GameTreeError:
+    return GameTreeError(f"game tree {tree}: {message}")
 
 
 @dataclass
@@ -554,22 +563,10 @@ class Model:
 
         if name in self.trees:
             raise DerivationError(f"game tree {name!r} is declared twice")
-        class TreeError(DerivationError, ValueError):
-            def __init__(self, message):
-                super().__init__(f"game tree {name}: {message}")
-
-        tree = ExtensiveGame(name, players, read=self.parse, error=TreeError)
+        tree = ExtensiveGame(name, players, read=self.parse, error=functools.partial(_tree_error, name))
         if self.game is not None:
             tree.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in tree.players)
-
-        def within_of(var):
-            from .solvers.regions import ends
-
-            if var.name not in self.unknowns or self.unknowns[var.name].symbol != var:
-                return None
-            return ends(self.relations_of(var))
-
-        tree.within_of = within_of
+        tree.within_of = self._unknown_interval
         self.trees[name] = tree
         return tree
 
@@ -604,6 +601,14 @@ class Model:
         game = SignalingGame(name, sender, receiver, types, messages, responses, read=self.parse, belief=belief)
         self.signaling_games[name] = game
         return game
+
+    def _unknown_interval(self, var) -> tuple | None:
+        """``(lo, hi)`` of a declared unknown (a game tree's default interval of a choice)."""
+        from .solvers.regions import ends
+
+        if var.name not in self.unknowns or self.unknowns[var.name].symbol != var:
+            return None
+        return ends(self.relations_of(var))
 
     def equilibria(self, game) -> "EquilibriumMap | TreeMap":
         """The equilibrium map of a game: for a two-player normal-form game every Nash
