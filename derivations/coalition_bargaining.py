@@ -111,6 +111,8 @@ def build() -> Model:
 
     # ---- The derived equilibrium map -----------------------------------------------------------
     emap = m.equilibria(tree)
+    m.tree_figure("bargaining", x="w", y="b", fixed={"p": 0.2, "c_L": 0.1, "cbar": 0.5},
+                  limits={"w": (0, 0.3), "b": (0, 0.2)})
     worth_it = game.prefers("L", m.expand(value["C"].expr), m.expand(value["0"].expr),
                             "the leader prefers demanding with support (within the bound) to demanding alone")
     w_hat = m.cutoff("w_hat", worth_it, solve_for=w, latex=r"\hat w",

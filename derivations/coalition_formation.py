@@ -109,6 +109,9 @@ def build() -> Model:
     # ---- The derived equilibrium map -----------------------------------------------------------
     emap = m.equilibria(tree)
     formed = sp.Or(emap.where("Ask_A"), emap.where("Ask_B"))
+    m.tree_figure("formation", x="w_A", y="k_A",
+                  fixed={"p": 0.4, "w_B": 0.2, "a_A": 0.5, "a_B": 0.5, "k_B": 0.35, "c_L": 0.5, "c_T": 0.3},
+                  limits={"w_A": (0, 0.6), "k_A": (0.5, 1.5)})
     target_fights_alone = game.prefers("T", "War_0", "Concede_0", "the target fights the leader alone")
     target_fights_A = game.prefers("T", "War_A", "Concede_A", "the target fights the coalition with A")
     # the leader's value of each coalition when the target fights it (price paid), for the choice of partner

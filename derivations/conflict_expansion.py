@@ -91,6 +91,8 @@ def build() -> Model:
     # ---- The derived equilibrium map -----------------------------------------------------------
     emap = m.equilibria(tree)
     balancing, bandwagoning = emap.where("Attack", "JoinT"), emap.where("Attack", "JoinC")
+    m.tree_figure("expansion", x="s_T", y="k_N", fixed={"p": 0.5, "z": 0.2, "s_C": 0.3, "c_L": 0.4, "c_T": 0.4},
+                  limits={"k_N": (0, 0.3)})
 
     # ---- Claims --------------------------------------------------------------------------------
     m.claim(Claim("EXP-1", "In a war that is fought, the third party balances iff its cost is below (s_T - s_C) z "
