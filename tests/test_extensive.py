@@ -313,3 +313,91 @@ def test_malformed_tree_files_are_one_line_exit_2(name, line, words, capsys):
     assert "internal error" not in err
     for w in words:
         assert w in err, (w, err)
+
+
+def test_a_choice_with_an_interior_optimum_and_a_corner():
+    """A principal picks effort e in [0, 1] for v e - e^2/2 after which an agent accepts (w - e >= 0)
+    or walks out: the optimum is v (interior) for 0 < v < 1, 1 (corner) for v >= 1 -- from the
+    first-order condition and the corner conditions -- where the agent accepts."""
+    m = Model("effort", "effort")
+    v = m.parameter("v", POSITIVE)
+    m.parameter("w", interval(2, 3))
+    e = m.unknown("e", (0, 1))
+    t = m.game_tree("g", ("P", "A"))
+    t.choice("P", "P", e, "A")
+    t.decision("A", "A", {"Accept": "work", "Quit": "quit"})
+    t.terminal("work", ("v*e - e**2/2", "w - e"))
+    t.terminal("quit", (0, 0))
+    tmap = m.equilibria(t)
+    assert tmap.disjoint is True and tmap.covers is True and len(tmap.branches) == 2
+    want = sp.Piecewise((1, v >= 1), (v, True))
+    for b in tmap.branches:
+        assert b.path[1] == "Accept"
+        assert decide(m.domain.conditions() + [b.region], sp.Eq(b.choices["P"], want)).outcome == "proved"
+    assert _same(m, sp.Or(*[b.region for b in tmap.branches if b.choices["P"] == 1]), v >= 1)
+    checks = cross_check_map(tmap, m.space, n=30)
+    assert all(c["points"] == 30 and not c["mismatches"] for c in checks), checks
+
+
+def test_information_sets_on_decision_nodes_are_the_simultaneous_stage():
+    m1, t1, _ = _entry_then_stage()
+    m2 = Model("stage", "stage")
+    for n in ("a", "b", "c"):
+        m2.parameter(n, REAL)
+    t2 = m2.game_tree("g", ("E", "I"))
+    t2.decision("E", "E", {"Out": "out", "In": "S"})
+    t2.terminal("out", (0, 2))
+    t2.decision("S", "E", {"H": "iH", "L": "iL"})
+    t2.decision("iH", "I", {"h": "Hh", "l": "Hl"}, infoset="I moves")
+    t2.decision("iL", "I", {"h": "Lh", "l": "Ll"}, infoset="I moves")
+    for node, u in {"Hh": ("a", 1), "Hl": (-1, 0), "Lh": (-1, 0), "Ll": ("b", "c")}.items():
+        t2.terminal(node, u)
+    one, two = m1.equilibria(t1), m2.equilibria(t2)
+    assert [b.path for b in one.branches] == [b.path for b in two.branches]
+    assert all(sp.simplify(sp.Equivalent(x.region, y.region)) is sp.true or _same(m1, x.region, y.region)
+               for x, y in zip(one.branches, two.branches))
+    assert "I moves" in t2.to_efg({"a": 1, "b": 1, "c": 1})
+
+
+def test_an_information_set_that_is_not_a_stage_is_a_one_line_error():
+    m = Model("bad", "bad")
+    t = m.game_tree("g", ("A", "B"))
+    t.decision("root", "A", {"L": "b1", "R": "t0"})
+    t.terminal("t0", (0, 0))
+    t.decision("b1", "B", {"l": "b2", "r": "t1"}, infoset="J")
+    t.terminal("t1", (1, 1))
+    t.decision("b2", "B", {"l": "t2", "r": "t3"}, infoset="J")
+    t.terminal("t2", (2, 2))
+    t.terminal("t3", (3, 3))
+    with pytest.raises(DerivationError) as info:
+        m.equilibria(t)
+    assert "information set J" in str(info.value) and "simultaneous stage" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_solve_json_of_a_continuous_choice(capsys):
+    path = ROOT / "examples" / "alternating_offers.py"
+    assert main(["solve", str(path), "--json", "--points", "10"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (reg,) = out["regions"]
+    delta = sp.Symbol("delta", real=True)
+    assert sp.simplify(sp.sympify(reg["choices"]["offer1"], locals={"delta": delta}) - (1 - delta)) == 0
+    assert reg["profile"]["offer2"] == "y = 0" and out["cross_check"] == [{"points": 10, "mismatches": 0}]
+
+
+def test_region_figure_is_deterministic_and_its_bad_calls_are_one_line(entry, tmp_path):
+    from symbolic import DomainError
+    from symbolic.report import write_figures
+
+    names = [f.name for f in entry.figures]
+    assert "entry-regions-d_I-f_E" in names
+    first = write_figures(entry, tmp_path / "a")
+    second = write_figures(entry, tmp_path / "b")
+    for x, y in zip(first, second):
+        assert (tmp_path / "a" / x["path"]).read_bytes() == (tmp_path / "b" / y["path"]).read_bytes()
+    for kwargs, words in [({"x": "d_I", "y": "f_E", "fixed": {"m": 1, "d_E": 1, "f_I": 1}}, "unbounded"),
+                          ({"x": "d_I", "y": "f_E", "limits": {"d_I": (-1, 1), "f_E": (-1, 1)}}, "fix the other"),
+                          ({"x": "zz", "y": "f_E"}, "not a parameter")]:
+        with pytest.raises(DomainError) as info:
+            entry.tree_figure("entry", **kwargs)
+        assert words in str(info.value) and "\n" not in str(info.value)
