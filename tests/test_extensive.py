@@ -315,13 +315,13 @@ def test_malformed_tree_files_are_one_line_exit_2(name, line, words, capsys):
         assert w in err, (w, err)
 
 
-def test_a_choice_with_an_interior_optimum_and_a_corner():
-    """A principal picks effort e in [0, 1] for v e - e^2/2 after which an agent accepts (w - e >= 0)
-    or walks out: the optimum is v (interior) for 0 < v < 1, 1 (corner) for v >= 1 -- from the
-    first-order condition and the corner conditions -- where the agent accepts."""
+def test_a_choice_with_an_interior_optimum_corners_and_a_participation_constraint():
+    """A principal picks effort e in [0, 1] for v e - e^2/2; the agent then accepts (w - e, ties
+    accepted) or quits (0): effort is the FOC's v, the corner 1, or the binding participation
+    constraint w -- min(v, 1, w), typed here -- and the agent accepts."""
     m = Model("effort", "effort")
     v = m.parameter("v", POSITIVE)
-    m.parameter("w", interval(2, 3))
+    w = m.parameter("w", interval(0, 2, True, True))
     e = m.unknown("e", (0, 1))
     t = m.game_tree("g", ("P", "A"))
     t.choice("P", "P", e, "A")
@@ -329,12 +329,11 @@ def test_a_choice_with_an_interior_optimum_and_a_corner():
     t.terminal("work", ("v*e - e**2/2", "w - e"))
     t.terminal("quit", (0, 0))
     tmap = m.equilibria(t)
-    assert tmap.disjoint is True and tmap.covers is True and len(tmap.branches) == 2
-    want = sp.Piecewise((1, v >= 1), (v, True))
+    assert tmap.disjoint is True and tmap.covers is True and len(tmap.branches) == 4
     for b in tmap.branches:
         assert b.path[1] == "Accept"
-        assert decide(m.domain.conditions() + [b.region], sp.Eq(b.choices["P"], want)).outcome == "proved"
-    assert _same(m, sp.Or(*[b.region for b in tmap.branches if b.choices["P"] == 1]), v >= 1)
+        assert decide(m.domain.conditions() + [b.region], sp.Eq(b.choices["P"], sp.Min(v, 1, w))).outcome == "proved"
+    assert _same(m, sp.Or(*[b.region for b in tmap.branches if b.choices["P"] == w]), (w <= v) & (w < 1))
     checks = cross_check_map(tmap, m.space, n=30)
     assert all(c["points"] == 30 and not c["mismatches"] for c in checks), checks
 
