@@ -69,9 +69,10 @@ def hostile_table() -> list[dict]:
 
 def mutation_reports(names, samples: int, workers: int, progress=None, every: int = 1) -> list[mutation.MutationReport]:
     """Run the mutation harness on each model (``every`` > 1: only every ``every``-th mutant,
-    a deterministic subset for models whose full run takes long)."""
+    a deterministic subset for models whose full run takes long).  By default the seed models --
+    those whose module declares ``MUTATION_EQUIVALENTS`` -- and not the gallery of canonical models."""
     reports = []
-    for name in names or available():
+    for name in names or [n for n in available() if hasattr(module(n), "MUTATION_EQUIVALENTS")]:
         mod = module(name)
         order = {m.id: i for i, m in enumerate(mutation.enumerate_mutants(mod.build))}
         reports.append(mutation.run(name, mod.build, getattr(mod, "MUTATION_EQUIVALENTS", {}),

@@ -334,7 +334,8 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_verify)
 
     s = sub.add_parser("audit", help="mutation score of the verifier and the hostile-input table")
-    s.add_argument("models", nargs="*", metavar="MODEL", help="models to mutate (default: all)")
+    s.add_argument("models", nargs="*", metavar="MODEL", help="models to mutate (default: the seed models, "
+                   "which declare MUTATION_EQUIVALENTS)")
     s.add_argument("--samples", type=int, default=300, help="random draws per check in each mutant (default 300)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--workers", type=int, default=2, help="parallel processes for the mutants")

@@ -207,3 +207,13 @@ def test_bargaining_report_compiles(models, tmp_path):
 
 def test_gallery_is_registered_and_built():
     assert set(GALLERY) <= set(derivations.available())
+
+
+def test_audit_mutates_the_seed_models_by_default_not_the_gallery(monkeypatch):
+    from derivations import audit
+    seen = []
+    monkeypatch.setattr(audit.mutation, "enumerate_mutants", lambda build: [])
+    monkeypatch.setattr(audit.mutation, "run", lambda name, *a, **k: seen.append(name))
+    audit.mutation_reports([], samples=1, workers=1)
+    assert seen and not set(seen) & set(GALLERY)
+    assert set(seen) == {n for n in derivations.available() if n not in GALLERY}
