@@ -400,3 +400,17 @@ def test_region_figure_is_deterministic_and_its_bad_calls_are_one_line(entry, tm
         with pytest.raises(DomainError) as info:
             entry.tree_figure("entry", **kwargs)
         assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_simultaneous_stage_below_a_continuous_choice_is_refused():
+    m = Model("bad", "bad")
+    x = m.unknown("x", (0, 1))
+    t = m.game_tree("g", ("A", "B"))
+    t.choice("c", "A", x, "S")
+    t.simultaneous("S", {"A": ["H", "L"], "B": ["h", "l"]},
+                   {("H", "h"): "Hh", ("H", "l"): "Hl", ("L", "h"): "Lh", ("L", "l"): "Ll"})
+    for node in ("Hh", "Hl", "Lh", "Ll"):
+        t.terminal(node, ("x", "1 - x"))
+    with pytest.raises(DerivationError) as info:
+        m.equilibria(t)
+    assert "choice node c" in str(info.value) and "simultaneous stage S" in str(info.value)

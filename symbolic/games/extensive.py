@@ -70,7 +70,9 @@ path) and the payoff vector :math:`u` of the subtree in closed form.
   ``no equilibrium`` (the tie rules leave the player without a best choice there).  The
   branch carries :math:`x^*` in closed form (``choices``; the profile shows ``x = ...``), and the
   subtree's profile and payoffs at :math:`x = x^*` -- the play that follows the equilibrium
-  choice (later players' replies to other choices are the branches of the subtree).
+  choice (later players' replies to other choices are the branches of the subtree).  A
+  simultaneous stage below a continuous choice is refused (its equilibria would need a selection
+  at every :math:`x`; maximising over them would silently select the chooser's favourite).
 
 Every region is decided with z3 over the domain (:func:`symbolic.solvers.classify`): regions that
 are empty are dropped, conditions that hold everywhere are removed, and the rest is written simply
@@ -317,6 +319,14 @@ class ExtensiveGame:
                 walk(child, inner)
 
         walk(self.root, set())
+        stages = self._stage_of()
+        for node in self.nodes.values():
+            if node.kind == "choice":
+                below = [n for n in stages if node.variable in allowed[n] and n != node.name]
+                if below:
+                    raise self.error(f"choice node {node.name}: the simultaneous stage {below[0]} below a continuous "
+                                     "choice is not solved (its equilibria would need a selection at every value of "
+                                     f"{node.variable})")
         chosen = set(self.variables)
         for node in self.nodes.values():
             exprs = [*node.payoffs, *node.probabilities.values()]
@@ -327,7 +337,6 @@ class ExtensiveGame:
                 if stray:
                     raise self.error(f"node {node.name} uses the choice {sorted(map(str, stray))[0]} made elsewhere "
                                      "(a choice's variable appears only below its node)")
-        self._stage_of()
 
     def _check_probabilities(self, node: Node, hypotheses, timeout_ms) -> None:
         total = sum(node.probabilities.values()) - 1
@@ -1016,13 +1025,26 @@ def tree_map(game: ExtensiveGame, hypotheses: Sequence[sp.Basic] = (), timeout_m
     stage_sets = {n.infoset for n in game.nodes.values() if n.kind == "decision" and len(game.infosets()[n.infoset]) > 1}
     stage_sets |= {game.nodes[n].infoset for n in game._stage_of()}
     disjoint: bool | None = True
-    for a, b in itertools.combinations(branches, 2):
-        if any(a.profile.get(s) != b.profile.get(s) for s in stage_sets):
-            continue  # different equilibria of a simultaneous stage: different equilibria, may overlap
+    overlaps: dict[int, list] = {}
+    for (i, a), (j, b) in itertools.combinations(enumerate(branches), 2):
         verdict = classify(sp.And(a.region, b.region), hyps, timeout_ms)
-        if verdict != "never":
+        if any(a.profile.get(s) != b.profile.get(s) for s in stage_sets):
+            # different equilibria of a simultaneous stage: different equilibria, they may overlap
+            if verdict != "never":
+                overlaps.setdefault(i, []).append(j)
+                overlaps.setdefault(j, []).append(i)
+            continue
+        if verdict != "never" and disjoint is True:
             disjoint = False if verdict in ("always", "sometimes") else None
-            break
+    if stage_sets:  # say where equilibria coexist, on the final regions
+        for k, b in enumerate(branches):
+            kept = [n for n in b.note.split("; ") if n and not n.startswith("stage ")]
+            if k in overlaps:
+                others = [", ".join(branches[j].path) + " [" + ", ".join(
+                    f"{st}: {branches[j].profile.get(st)}" for st in sorted(stage_sets)
+                    if branches[j].profile.get(st) != b.profile.get(st)) + "]" for j in overlaps[k]]
+                kept.append(f"several pure equilibria coexist on part of this region: also {', '.join(others)}")
+            b.note = "; ".join(kept)
     union = classify(sp.Or(*[b.region for b in branches]), hyps, timeout_ms) if branches else "never"
     covers = True if union == "always" else False if union in ("never", "sometimes") else None
     return TreeMap(game, branches, disjoint, covers)
