@@ -414,3 +414,26 @@ def test_a_simultaneous_stage_below_a_continuous_choice_is_refused():
     with pytest.raises(DerivationError) as info:
         m.equilibria(t)
     assert "choice node c" in str(info.value) and "simultaneous stage S" in str(info.value)
+
+
+def test_three_period_alternating_offers_nests_three_choices():
+    """x* = 1 - delta + delta^2 (player 1 proposes in periods 1 and 3), typed here; the numeric
+    route maximises the three nested offers itself at two points."""
+    m = Model("offers3", "three-period alternating offers")
+    delta = m.parameter("delta", interval(0, 1, True, True))
+    for v in "xyz":
+        m.unknown(v, (0, 1))
+    t = m.game_tree("offers", ("1", "2"))
+    for k, (proposer, responder, var) in enumerate((("1", "2", "x"), ("2", "1", "y"), ("1", "2", "z"))):
+        after = f"o{k + 2}" if k < 2 else "breakdown"
+        t.choice(f"o{k + 1}", proposer, var, f"r{k + 1}")
+        t.decision(f"r{k + 1}", responder, {"Accept": f"deal{k + 1}", "Reject": after})
+        t.terminal(f"deal{k + 1}", (f"delta**{k}*{var}", f"delta**{k}*(1 - {var})"))
+    t.terminal("breakdown", (0, 0))
+    (b,) = m.equilibria(t).branches
+    assert sp.simplify(b.choices["o1"] - (1 - delta + delta ** 2)) == 0
+    assert sp.simplify(b.choices["o2"] - delta) == 0 and b.choices["o3"] == 1
+    for dv in (0.3, 0.9):
+        profile, payoffs = numeric_backward_induction(t, {delta: dv})
+        assert profile["o1"] == pytest.approx(1 - dv + dv ** 2, abs=1e-6) and profile["r1"] == "Accept"
+        assert payoffs == pytest.approx((1 - dv + dv ** 2, dv - dv ** 2), abs=1e-6)

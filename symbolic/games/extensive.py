@@ -785,9 +785,14 @@ def _vector_solve(game, name, env, shape):
 
 
 def _vector_choice(game, node, env, shape, grid: int = 201, zooms: int = 11, fine: int = 21):
-    """A continuous choice maximised numerically at every point of ``shape``: a dense grid, zoomed
-    around the best point, and (at a single point) SciPy's bounded minimiser on the best cell."""
+    """A continuous choice maximised numerically at every point of ``shape``: a dense grid
+    (``grid`` points; 61 for a choice nested below another, evaluated at each of the outer one's
+    points), zoomed around the best point, and (at a single point) SciPy's bounded minimiser on
+    the best cell."""
     import numpy as np
+
+    if shape != ():
+        grid = min(grid, 61)
 
     lo, hi = _evaluate(game, node.name, env, shape)
     x, child = node.variable.name, node.children[str(node.variable)]
@@ -827,10 +832,12 @@ def _vector_choice(game, node, env, shape, grid: int = 201, zooms: int = 11, fin
             v = -float(res.fun)
             if v > float(best_v) + 1e-12 * (1 + abs(float(best_v))):
                 best_x, best_v = np.asarray(res.x, dtype=float), np.asarray(v)
-    profile, payoffs = _vector_solve(game, child, {**env, x: best_x}, shape)
-    profile = dict(profile)
+    # the play after the chosen value, by the very route that valued it (one more axis of length 1)
+    best_x = np.asarray(best_x, dtype=float)
+    profile, payoffs = _vector_solve(game, child, {**_grow(env, 1), x: best_x[..., None]}, shape + (1,))
+    profile = {k: np.asarray(v)[..., 0] for k, v in profile.items()}
     profile[node.name] = best_x
-    return profile, payoffs
+    return profile, [np.asarray(u)[..., 0] for u in payoffs]
 
 
 def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, tuple]]:
