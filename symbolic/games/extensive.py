@@ -14,8 +14,9 @@ simultaneous stage of two players this way.  The first node declared is the root
 node is its own descendant, every decision node has an action, every terminal a payoff for each
 player, each chance node's probabilities sum to 1 (decided: simplification, then z3 over the
 domain; a sum neither proved to be 1 nor refuted is an error saying so, never a pass), each
-information set belongs to one player and its nodes have the same actions, and a choice's
-variable appears only below its node.
+information set belongs to one player and its nodes have the same actions, an information set of
+several nodes is a simultaneous stage (its nodes exactly the children of one node of another
+player), and a choice's variable appears only below its node.
 
 **Backward induction.**  Solving a node returns a finite list of *branches* ``(R, s, u)``: a region
 :math:`R` of the parameter domain (a conjunction of relations), the strategy profile :math:`s` of
@@ -52,7 +53,8 @@ path) and the payoff vector :math:`u` of the subtree in closed form.
   *piece*, player :math:`i` maximises :math:`f = u_i^{(k)}` over :math:`[L, H]`:
 
   - :math:`f_x \equiv 0`: every point is optimal; the stated rule takes the lowest attained point
-    (the branch's ``note`` says the player is indifferent);
+    (the midpoint of an open piece; the branch's ``note`` says the player is indifferent, and the
+    numeric cross-check compares its payoffs only);
   - :math:`f_x > 0` (or :math:`< 0`) on the piece, decided by z3: the upper (lower) end;
   - otherwise :func:`symbolic.solvers.optimum.derive_optimum`: the first-order condition's unique
     critical point :math:`x^\circ` with the second-order condition decided (strict concavity, or
@@ -557,7 +559,8 @@ class ExtensiveGame:
             else:
                 pick, attained = (L + H) / 2, True
             return [(pick, sp.true, attained, f"node {node.name}: {node.player} is indifferent over the piece "
-                                                f"[{sp.sstr(L)}, {sp.sstr(H)}]; the lowest attained point is taken")]
+                                                f"[{sp.sstr(L)}, {sp.sstr(H)}]; the lowest attained point is taken "
+                                                "(the midpoint if neither end is)")]
         within = list(hyps) + [sp.GreaterThan(x, L), sp.LessThan(x, H)]
         for sign, end, strict in ((1, H, hs), (-1, L, ls)):
             try:
