@@ -45,7 +45,7 @@ def cmd_solve(args) -> int:
         return 1 if bad else 0
     print(f"{model.name} ({name}): subgame-perfect equilibrium by region (ties: the first action listed)")
     for k, (b, c) in enumerate(zip(tmap.branches, checks), start=1):
-        print(f"[{k}] {b.region}" + ("" if b.status == "decided" else f"  ({b.status})"))
+        print(f"[{k}] {model.with_cutoffs(b.region)}" + ("" if b.status == "decided" else f"  ({b.status})"))
         print(f"    path: {', '.join(b.path) or '-'}")
         print(f"    profile: {', '.join(f'{n}: {a}' for n, a in b.profile.items())}")
         print(f"    payoffs: {', '.join(f'{p} = {u}' for p, u in zip(tmap.game.players, b.payoffs))}")

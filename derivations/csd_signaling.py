@@ -87,46 +87,59 @@ def build() -> Model:
     game.outcome("Intervene", "multilateral war (J intervenes)",
                  C="(1 - p) - c_C", U="p - delta_U*c_U", J="s*p - c_J - v_J")
     game.outcome("StayOut", "bilateral war (J stays out)", C="(1 - q) - c_C", U="q - c_U", J="s*q - a_J")
-    war = {"Intervene": F, "StayOut": 1 - F}   # the lottery U and C expect after Resist
 
-    # ---- Indifference => cutoffs --------------------------------------------------------------
-    j_intervenes = game.prefers("J", "Intervene", "StayOut", "J intervenes rather than stays out")
+    # ---- The game tree: J's cost is private; U and C expect J to intervene with probability F ---
+    tree = m.game_tree("crisis", players=("C", "U", "J"))
+    tree.decision("C", "C", {"Challenge": "U", "Not": "SQ"})
+    tree.terminal("SQ", "SQ")
+    tree.decision("U", "U", {"Resist": "J", "Concede": "Concede"})
+    tree.terminal("Concede", "Concede")
+    tree.decision("J", "J", {"Intervene": "Intervene", "StayOut": "StayOut"}, private=c_J, belief=F)
+    tree.terminal("Intervene", "Intervene")
+    tree.terminal("StayOut", "StayOut")
+
+    # ---- Indifference at each node of the tree => cutoffs -------------------------------------
+    j_intervenes = tree.prefers("J", "Intervene", "StayOut", label="J intervenes rather than stays out")
     theta = m.cutoff("theta", j_intervenes, solve_for=c_J, latex=r"\theta",
                      description="critical type of J, indifferent between intervening and staying out",
                      display="s*psi - v_J + a_J")
     vbar_J = m.cutoff("vbar_J", j_intervenes, solve_for=v_J, latex=r"\bar{v}_J",
                       description="largest constraint under which J still (weakly) intervenes",
                       display="s*psi - c_J + a_J")
-    u_resists = game.prefers("U", war, "Concede", "U resists rather than concedes")
+    u_resists = tree.prefers("U", "Resist", "Concede", label="U resists rather than concedes")
     Fhat_U = m.cutoff("Fhat_U", u_resists, solve_for=F, latex=r"\hat{F}_U",
                       description="lowest belief in intervention at which U resists (1)",
                       display="(c_U - q)/(psi + c_U*(1 - delta_U))")
     chat_U = m.cutoff("chat_U", u_resists, solve_for=c_U, latex=r"\hat{c}_U",
                       description="highest cost at which U resists (2)",
                       display="(q + F*psi)/(1 - F*(1 - delta_U))")
-    c_challenges = game.prefers("C", war, "SQ", "C challenges a resisting U rather than keeps the status quo")
+    c_challenges = tree.prefers("C", "Challenge", "Not", given={"U": "Resist"},
+                                label="C challenges a resisting U rather than keeps the status quo")
     Fhat_C = m.cutoff("Fhat_C", c_challenges, solve_for=F, latex=r"\hat{F}_C",
                       description="highest belief in intervention at which C challenges (3)",
                       display="(1 - q - c_C)/psi")
     chat_C = m.cutoff("chat_C", c_challenges, solve_for=c_C, latex=r"\hat{c}_C",
                       description="highest cost at which C challenges (4)", display="1 - q - F*psi")
     # all types intervene at v_J = 0 iff the highest type cbar_J does: theta(v_J=0) >= cbar_J
-    worst_type_intervenes = game.prefers(
-        "J", game.payoff("J", "Intervene").subs({c_J: cbar_J, v_J: 0}), game.payoff("J", "StayOut"),
-        "the highest-cost type intervenes at v_J = 0")
+    worst_type_intervenes = tree.prefers("J", "Intervene", "StayOut", at={c_J: cbar_J, v_J: 0},
+                                         label="the highest-cost type intervenes at v_J = 0")
     s_pool = m.cutoff("s_pool", worst_type_intervenes, solve_for=s, latex=r"\underline{s}",
                       description="lowest salience at which every type intervenes at v_J = 0",
                       display="(cbar_J - a_J)/psi")
-    u_alone = game.prefers("U", "StayOut", "Concede", "U fights a bilateral war rather than concedes")
+    u_alone = tree.prefers("U", "Resist", "Concede", given={"J": "StayOut"},
+                           label="U fights a bilateral war rather than concedes")
     cU_alone = m.cutoff("cU_alone", u_alone, solve_for=c_U, latex=r"c_U^{\mathrm{alone}}",
                         description="highest cost at which U would fight alone")
-    u_with_J = game.prefers("U", "Intervene", "Concede", "U fights beside J rather than concedes")
+    u_with_J = tree.prefers("U", "Resist", "Concede", given={"J": "Intervene"},
+                            label="U fights beside J rather than concedes")
     cU_with_J = m.cutoff("cU_with_J", u_with_J, solve_for=c_U, latex=r"c_U^{\mathrm{with}\,J}",
                          description="highest cost at which U fights beside J")
-    c_vs_U = game.prefers("C", "StayOut", "SQ", "C fights U alone rather than keeps the status quo")
+    c_vs_U = tree.prefers("C", "Challenge", "Not", given={"U": "Resist", "J": "StayOut"},
+                          label="C fights U alone rather than keeps the status quo")
     cC_vs_U = m.cutoff("cC_vs_U", c_vs_U, solve_for=c_C, latex=r"c_C^{U}",
                        description="highest cost at which C fights U alone")
-    c_vs_pair = game.prefers("C", "Intervene", "SQ", "C fights the pair rather than keeps the status quo")
+    c_vs_pair = tree.prefers("C", "Challenge", "Not", given={"U": "Resist", "J": "Intervene"},
+                             label="C fights the pair rather than keeps the status quo")
     cC_vs_pair = m.cutoff("cC_vs_pair", c_vs_pair, solve_for=c_C, latex=r"c_C^{UJ}",
                           description="highest cost at which C fights U and J together")
     bluff = game.prefers("J", "StayOut", "Concede", "J (staying out) prefers the bilateral war to concession")
@@ -182,7 +195,7 @@ def build() -> Model:
                            "F in [0,1] (indeed chat_C >= 1 - p > 0)", [
         Holds(chat_C.expr >= 1 - p, "chat_C >= 1 - p"),
         Holds(chat_C.expr > 0, "chat_C > 0"),
-        Holds(game.prefers("C", "Concede", "SQ").strict(),
+        Holds(tree.prefers("C", "Challenge", "Not", given={"U": "Concede"}).strict(),
               "C strictly prefers challenging a U who concedes (payoff 1) to the status quo"),
     ], paper_form=r"\hat{c}_C \ge 1 - p > 0", about=("chat_C",),
         note="With C's cost known (the model file's choice), 'deterred with certainty' reads as "
@@ -225,8 +238,10 @@ def build() -> Model:
     ], paper_form=r"c_U \in (q, p/\delta_U),\ c_C \in (1-p, 1-q),\ s \ge a_J/q",
         about=("cU_alone", "cU_with_J", "cC_vs_U", "cC_vs_pair", "s_bluff")))
 
-    m.figure("cutoffs_vs_F", r"The cutoffs $\hat c_U$ (U resists below it) and $\hat c_C$ (C challenges below it) "
-             r"against the belief $F$ that J intervenes, at $p = 0.6$, $q = 0.3$, $\delta_U = 0.4$.", _plot_cutoffs)
+    # the derived map over the belief F: U resists above Fhat_U (up to chat_U), C challenges below chat_C
+    at = dict(p=0.6, q=0.3, delta_U=0.4, s=0.5, a_J=0.1, v_J=0, c_J=0.1)
+    m.tree_figure("crisis", "F", "c_U", fixed={**at, "c_C": 0.3}, limits={"c_U": (0, 1.2)})
+    m.tree_figure("crisis", "F", "c_C", fixed={**at, "c_U": 0.5}, limits={"c_C": (0, 1)})
     m.figure("divided_commitment", r"The divided alliance commitment region (CSD-10): U fights beside J but not "
              r"alone ($q < c_U < p/\delta_U$) and C fights U alone but not the pair ($1-p < c_C < 1-q$), at "
              r"$p = 0.6$, $q = 0.3$, $\delta_U = 0.8$. Bounds are the derived cutoffs.", _plot_divided_commitment)
@@ -266,22 +281,5 @@ def _plot_divided_commitment(model: Model):
     ax.set_xlabel(r"$c_U$ (U's cost of fighting)")
     ax.set_ylabel(r"$c_C$ (C's cost of fighting)")
     ax.legend(frameon=False, loc="lower right")
-    fig.tight_layout()
-    return fig
-
-
-def _plot_cutoffs(model: Model):
-    """chat_U and chat_C against F, from the model's numeric functions."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    F = np.linspace(0, 1, 201)
-    point = dict(p=0.6, q=0.3, delta_U=0.4)
-    fig, ax = plt.subplots(figsize=(5.5, 3.4))
-    ax.plot(F, model.numeric("chat_U")(F=F, **point), label=r"$\hat c_U$ (U resists below)")
-    ax.plot(F, model.numeric("chat_C")(F=F, **point), label=r"$\hat c_C$ (C challenges below)")
-    ax.set_xlabel(r"$F$, belief that J intervenes")
-    ax.set_ylabel("cost cutoff")
-    ax.legend(frameon=False)
     fig.tight_layout()
     return fig

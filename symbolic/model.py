@@ -566,6 +566,7 @@ class Model:
         tree = ExtensiveGame(name, players, read=self.parse, error=functools.partial(_tree_error, name))
         if self.game is not None:
             tree.outcome = lambda o: tuple(self.game.payoff(pl, o) for pl in tree.players)
+            tree.table = self.game
         tree.within_of = self._unknown_interval
         self.trees[name] = tree
         return tree
@@ -609,6 +610,36 @@ class Model:
         if var.name not in self.unknowns or self.unknowns[var.name].symbol != var:
             return None
         return ends(self.relations_of(var))
+
+    def with_cutoffs(self, region: sp.Basic) -> sp.Basic:
+        """``region`` for display, each comparison that is a cutoff's preference written as the cutoff
+        condition (``c_J <= theta`` for ``s p - c_J - v_J >= s q - a_J``): a relation whose two sides
+        differ by exactly the preference's payoff difference (or its negative) becomes ``var <= Q``,
+        ``var < Q``, ``var >= Q`` or ``var > Q`` for the first such cutoff declared (a cutoff defined on
+        part of the domain only is never used).  The result is equivalent to ``region``."""
+        cutoffs = [(q, sp.expand(self.expand(q.cutoff.preference.difference))) for q in self.quantities.values()
+                   if q.cutoff is not None and q.cutoff.defined_when is None and q.kind == "cutoff"]
+        if not cutoffs:
+            return region
+
+        def rewrite(rel):
+            d = sp.expand(self.expand(rel.lhs - rel.rhs))
+            if isinstance(rel, (sp.LessThan, sp.StrictLessThan)):
+                d = -d
+            strict = isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan))
+            for q, D in cutoffs:
+                for sign in (1, -1):
+                    if d - sign * D != 0:
+                        continue
+                    # D >= 0 iff var >= Q (direction '>=') or var <= Q; -D > 0 (D < 0) flips the side
+                    up = (q.cutoff.direction == ">=") == (sign == 1)
+                    op = {(True, False): sp.GreaterThan, (True, True): sp.StrictGreaterThan,
+                          (False, False): sp.LessThan, (False, True): sp.StrictLessThan}[(up, strict)]
+                    return op(q.cutoff.var, q.symbol, evaluate=False)
+            return rel
+
+        return region.replace(lambda e: isinstance(e, (sp.GreaterThan, sp.StrictGreaterThan, sp.LessThan,
+                                                       sp.StrictLessThan)), rewrite)
 
     def equilibria(self, game) -> "EquilibriumMap | TreeMap":
         """The equilibrium map of a game: for a two-player normal-form game every Nash

@@ -285,13 +285,19 @@ def _tree_map(model, name, tmap) -> dict:
         moves = {a: move(b, n, a) for n, a in b.profile.items() if choices and n in b.choices}
         return ", ".join(moves.get(a, escape(a)) for a in b.path) or "-"
 
-    rows = [{"region": r"\text{everywhere}" if b.region is sp.true else _cell(tex(b.region, model)),
+    rows = [{"region": r"\text{everywhere}" if b.region is sp.true else _cell(tex(model.with_cutoffs(b.region), model)),
              "path": path(b),
              "profile": ", ".join(f"{escape(n)}: {move(b, n, a)}" for n, a in b.profile.items()),
              "payoffs": [_cell(tex(u, model)) for u in b.payoffs],
              "status": b.status, "note": escape(getattr(b, "note", ""))} for b in tmap.branches]
+    notes = {r["note"] for r in rows}
+    common = notes.pop() if len(notes) == 1 and len(rows) > 1 else ""
+    if common:  # said once, below the table
+        for r in rows:
+            r["note"] = ""
+        common = common[0].upper() + common[1:]
     return {"name": escape(name), "label": _label(name), "players": [escape(p) for p in game.players], "rows": rows,
-            "disjoint": tmap.disjoint, "covers": tmap.covers}
+            "disjoint": tmap.disjoint, "covers": tmap.covers, "common_note": common}
 
 
 def _signaling_map(model, name, smap) -> dict:
@@ -470,7 +476,7 @@ def context(model, verdicts, checks, settings: dict, figures=(), steps=None) -> 
                "maps": [_equilibrium_map(model, n, e) for n, e in model.equilibrium_maps.items()],
                "stochastic": [_stochastic(model, n, g) for n, g in model.stochastic_games.items()
                               if n in model.declared_games],
-               "trees": [_tree_map(model, n, t) for n, t in model.tree_maps.items()],
+               "trees": [_tree_map(model, n, model.tree_maps.get(n) or model.equilibria(t)) for n, t in model.trees.items()],
                "signaling": [_signaling_map(model, n, x) for n, x in getattr(model, "signaling_maps", {}).items()]}
     checks = [{"name": escape(c.quantity), "latex": model.quantities[c.quantity].latex,
                "method": escape(c.method), "samples": c.samples, "max_error": _sci(c.max_error),

@@ -101,3 +101,26 @@ def test_directions_of_the_cutoffs(model):
 def test_comparative_statics_are_decided_not_sampled(verdicts):
     v = verdicts["CSD-8"]
     assert all(p.status == "proved" and "numeric" not in p.method for p in v.parts)
+
+
+def test_the_crisis_tree_gives_the_slides_equilibrium_map(model):
+    """Backward induction on the tree (J's cost private, U and C believing J intervenes with
+    probability F): the equilibrium path on each region, against the slides' cutoffs typed here."""
+    from symbolic.decide import decide
+
+    tmap = model.tree_maps.get("crisis") or model.equilibria(model.trees["crisis"])
+    S = {n: model.domain[n].symbol for n in ("F", "c_U", "c_C", "c_J", "p", "q", "s", "v_J", "a_J", "delta_U")}
+    psi = S["p"] - S["q"]
+    resists = S["F"] >= (S["c_U"] - S["q"]) / (psi + S["c_U"] * (1 - S["delta_U"]))
+    challenges = S["F"] <= (1 - S["q"] - S["c_C"]) / psi
+    intervenes = S["c_J"] <= S["s"] * psi - S["v_J"] + S["a_J"]
+    want = {("Challenge", "Resist", "Intervene"): resists & challenges & intervenes,
+            ("Challenge", "Resist", "StayOut"): resists & challenges & ~intervenes,
+            ("Challenge", "Concede"): ~resists, ("Not",): resists & ~challenges}
+    for path, region in want.items():
+        same = decide(model.domain.conditions(), sp.Equivalent(tmap.where(*path), region))
+        assert same.outcome == "proved", path
+    assert tmap.disjoint is True and tmap.covers is True
+    # the proposition reads with the derived cutoffs
+    shown = {str(model.with_cutoffs(b.region)) for b in tmap.branches if b.path == ["Challenge", "Resist", "Intervene"]}
+    assert shown == {"(F >= Fhat_U) & (F <= Fhat_C) & (c_J <= theta)"}

@@ -129,7 +129,7 @@ def test_malformed_trees_are_one_line_errors(build, words):
 
 
 def test_solve_refuses_a_model_without_a_tree(capsys):
-    assert main(["solve", "csd_signaling"]) == 2
+    assert main(["solve", str(ROOT / "examples" / "audience_costs.py")]) == 2
     assert "has no game tree" in capsys.readouterr().err
 
 
@@ -437,3 +437,66 @@ def test_three_period_alternating_offers_nests_three_choices():
         profile, payoffs = numeric_backward_induction(t, {delta: dv})
         assert profile["o1"] == pytest.approx(1 - dv + dv ** 2, abs=1e-6) and profile["r1"] == "Accept"
         assert payoffs == pytest.approx((1 - dv + dv ** 2, dv - dv ** 2), abs=1e-6)
+
+
+# -- a private type: cutoff strategies and the others' beliefs -------------------------------------
+def _screening():
+    """A seller offers (Offer) or not; a buyer with a private value v buys or not; the seller
+    believes the buyer buys with probability b."""
+    m = Model("screening", "private type")
+    m.parameter("v", POSITIVE, "v", "the buyer's value (private)")
+    m.parameter("price", POSITIVE, "r", "the price")
+    m.parameter("c", POSITIVE, "c", "the seller's cost of an offer")
+    m.parameter("b", interval(0, 1), "b", "the seller's belief that the buyer buys")
+    game = m.payoffs(["S", "B"])
+    game.outcome("None", "no offer", S=0, B=0)
+    game.outcome("Sale", "the buyer buys", S="price - c", B="v - price")
+    game.outcome("NoSale", "the buyer declines", S="-c", B=0)
+    tree = m.game_tree("sale", players=("S", "B"))
+    tree.decision("S", "S", {"Offer": "B", "None": "none"})
+    tree.terminal("none", "None")
+    tree.decision("B", "B", {"Buy": "sale", "Decline": "nosale"}, private="v", belief="b")
+    tree.terminal("sale", "Sale")
+    tree.terminal("nosale", "NoSale")
+    return m, tree
+
+
+def test_private_type_others_use_their_belief():
+    m, tree = _screening()
+    v, price, c, b = (m.domain[n].symbol for n in ("v", "price", "c", "b"))
+    # the comparisons the tree generates, solved by the model into cutoffs
+    buys = m.cutoff("vhat", tree.prefers("B", "Buy", "Decline"), solve_for=v, latex=r"\hat v")
+    offers = m.cutoff("bhat", tree.prefers("S", "Offer", "None"), solve_for=b, latex=r"\hat b")
+    assert sp.simplify(buys.expr - price) == 0 and buys.cutoff.direction == ">="
+    assert sp.simplify(offers.expr - c / price) == 0 and offers.cutoff.direction == ">="
+    assert tree.continuation("B") == {"Sale": b, "NoSale": 1 - b}
+    assert tree.continuation("S", given={"S": "Offer", "B": "Decline"}) == {"NoSale": 1}
+    tmap = m.equilibria(tree)
+    # the seller's payoff is the expected one whatever the realised type; the buyer's is its own
+    offer_buy = next(br for br in tmap.branches if br.path == ["Offer", "Buy"])
+    assert sp.simplify(offer_buy.payoffs[0] - (b * (price - c) + (1 - b) * (-c))) == 0
+    assert offer_buy.payoffs[1] == v - price and "private" in offer_buy.note
+    assert _same(m, tmap.where("Offer"), b * price >= c)
+    assert _same(m, tmap.where("Offer", "Buy"), (b * price >= c) & (v >= price))
+    assert tmap.disjoint is True and tmap.covers is True
+    # the regions read with the derived cutoffs, equivalently
+    shown = m.with_cutoffs(tmap.where("Offer", "Buy"))
+    assert shown.has(buys.symbol, offers.symbol) and _same(m, m.expand(shown), tmap.where("Offer", "Buy"))
+    checks = cross_check_map(tmap, m.space, n=40)
+    assert sum(ck["points"] for ck in checks) >= 120 and not any(ck["mismatches"] for ck in checks)
+
+
+def test_private_type_bad_input_is_one_line():
+    m, tree = _screening()
+    with pytest.raises(DerivationError, match="give both private= and belief="):
+        tree.decision("X", "B", {"a": "sale"}, private="v")
+    with pytest.raises(DerivationError, match="mapping"):
+        tree.decision("Y", "B", {"a": "sale", "b": "sale", "c": "sale"}, private="v", belief="b")
+    with pytest.raises(DerivationError, match="needs S's action"):
+        tree.continuation("S")          # the play from S depends on the seller's move
+    with pytest.raises(DerivationError, match="not an action"):
+        tree.prefers("S", "Offer", "Sell")
+    bad = _screening()[1]
+    bad.nodes["B"].probabilities["Buy"] = sp.Rational(1, 2)  # 1/2 + (1 - b) is not 1
+    with pytest.raises(DerivationError, match="belief about its action"):
+        bad.validate()

@@ -40,8 +40,8 @@ def test_same_inputs_give_byte_identical_tex(tmp_path):
     a = build_report(m, tmp_path / "a").read_bytes()
     b = build_report(m, tmp_path / "b").read_bytes()
     assert a == b
-    fa = (tmp_path / "a" / "figures" / "csd_signaling-cutoffs_vs_F.pdf").read_bytes()
-    fb = (tmp_path / "b" / "figures" / "csd_signaling-cutoffs_vs_F.pdf").read_bytes()
+    fa = (tmp_path / "a" / "figures" / "csd_signaling-crisis-regions-F-c_U.pdf").read_bytes()
+    fb = (tmp_path / "b" / "figures" / "csd_signaling-crisis-regions-F-c_U.pdf").read_bytes()
     assert fa == fb and b"CreationDate" not in fa
 
 

@@ -32,6 +32,14 @@ path) and the payoff vector :math:`u` of the subtree in closed form.
   .. math:: R \;\wedge\; \bigwedge_{l < j} u_i^{(j)} > u_i^{(l)} \;\wedge\; \bigwedge_{l > j} u_i^{(j)} \ge u_i^{(l)},
 
   i.e. among the best actions **the first one listed wins a tie** (the stated tie-breaking rule);
+* decision of player :math:`i` with a *private type* :math:`t` (``private=``, a parameter) and the
+  others' *belief* :math:`\beta_a` that the player takes action :math:`a` (``belief=``): each
+  type's action is chosen as above, so the regions are cutoff conditions in :math:`t` (the marginal
+  type is indifferent); player :math:`i`'s payoff is its own, every other player's is the expected
+  :math:`\sum_a \beta_a u_k^{(a)}` -- they choose earlier without seeing :math:`t` (the belief is
+  the modeller's: a parameter, or :math:`F(\hat t)` of the type's distribution at its cutoff);
+  :meth:`ExtensiveGame.prefers` gives the comparisons behind these regions as preferences a model
+  solves into its named cutoffs;
 * simultaneous stage (a decision node of player :math:`i` whose children form one information set
   of player :math:`j \ne i`): for each combination of the grandchildren's branches (region
   :math:`R`) the stage is a bimatrix game with those payoffs; its pure Nash equilibria and the
@@ -126,6 +134,8 @@ class Node:
     variable: sp.Symbol | None = None                  # choice: the number chosen
     lo: sp.Basic | None = None                         # choice: its interval
     hi: sp.Basic | None = None
+    private: sp.Symbol | None = None                   # decision: the player's private type (a parameter)
+    outcome: str | None = None                         # terminal: the payoff table's outcome it is
 
 
 @dataclass
@@ -156,6 +166,7 @@ class ExtensiveGame:
         self.read = read
         self.outcome = None  # outcome name -> payoffs in player order (a model sets its payoff table)
         self.within_of = None  # variable -> (lo, hi): a model gives its unknowns' domains
+        self.table = None  # the model's payoff table (symbolic.payoffs.Game), for prefers
 
     # -- building -----------------------------------------------------------------------------
     def _add(self, node: Node) -> None:
@@ -171,13 +182,37 @@ class ExtensiveGame:
             raise self.error(f"node {name}: unknown player {player!r}; players are {', '.join(self.players)}")
 
     def decision(self, name: str, player: str, actions: Mapping[str, str], description: str = "",
-                 infoset: str | None = None) -> None:
+                 infoset: str | None = None, private=None, belief=None) -> None:
         """A decision node of ``player``: ``actions`` maps each action to the child node's name;
-        nodes with the same ``infoset`` label form one information set (default: the node alone)."""
+        nodes with the same ``infoset`` label form one information set (default: the node alone).
+
+        ``private``: the player's private type (a parameter, or its name) -- each type takes its
+        best action, and the other players, who do not see it, value the node by ``belief``: the
+        probability they give each action (a mapping, or with two actions the probability of the
+        first), expressions summing to 1 (see the module docstring)."""
         self._player(name, player)
         if not actions:
             raise self.error(f"node {name} has no actions")
-        self._add(Node(name, "decision", player, dict(actions), description=description, infoset=infoset or name))
+        node = Node(name, "decision", player, dict(actions), description=description, infoset=infoset or name)
+        if (private is None) != (belief is None):
+            raise self.error(f"node {name}: a private type needs the others' belief about the action, and a belief "
+                             "a private type (give both private= and belief=)")
+        if private is not None:
+            node.private = self._value(private)
+            if not isinstance(node.private, sp.Symbol):
+                raise self.error(f"node {name}: the private type must be a parameter, not {private!r}")
+            labels = list(actions)
+            if not isinstance(belief, Mapping):
+                if len(labels) != 2:
+                    raise self.error(f"node {name}: with {len(labels)} actions give the belief as a mapping "
+                                     "action -> probability")
+                first = self._value(belief)
+                belief = {labels[0]: first, labels[1]: 1 - first}
+            unknown = [a for a in belief if a not in actions]
+            if unknown or len(belief) != len(labels):
+                raise self.error(f"node {name}: the belief must give each action ({', '.join(labels)}) a probability")
+            node.probabilities = {a: self._value(belief[a]) for a in labels}
+        self._add(node)
 
     def chance(self, name: str, outcomes: Mapping[str, tuple], description: str = "") -> None:
         """A chance node: ``outcomes`` maps each outcome to ``(probability, child name)``."""
@@ -229,10 +264,11 @@ class ExtensiveGame:
     def terminal(self, name: str, payoffs, description: str = "") -> None:
         """A terminal node: ``payoffs`` in player order, a mapping player -> payoff, or the name of
         an outcome of the model's payoff table."""
+        outcome = None
         if isinstance(payoffs, str):
             if self.outcome is None:
                 raise self.error(f"terminal {name}: {payoffs!r} names an outcome, but the game has no payoff table")
-            payoffs = self.outcome(payoffs)
+            outcome, payoffs = payoffs, self.outcome(payoffs)
         if isinstance(payoffs, Mapping):
             missing = [p for p in self.players if p not in payoffs]
             if missing:
@@ -242,7 +278,8 @@ class ExtensiveGame:
             raise self.error(f"terminal {name} needs one payoff per player ({len(self.players)})")
         if any(u is None for u in payoffs):
             raise self.error(f"terminal {name}: a payoff is missing (None)")
-        self._add(Node(name, "terminal", payoffs=tuple(self._value(u) for u in payoffs), description=description))
+        self._add(Node(name, "terminal", payoffs=tuple(self._value(u) for u in payoffs), description=description,
+                       outcome=outcome))
 
     @property
     def root(self) -> str:
@@ -293,7 +330,7 @@ class ExtensiveGame:
                     raise self.error(f"node {child} has two parents ({parents[child]} and {node.name}): a tree "
                                      "node is reached one way")
                 parents[child] = node.name
-            if node.kind == "chance":
+            if node.kind == "chance" or node.private is not None:
                 self._check_probabilities(node, hypotheses, timeout_ms)
         if self.root in parents:
             raise self.error(f"the root {self.root} has a parent ({parents[self.root]}): the tree has a cycle")
@@ -349,14 +386,14 @@ class ExtensiveGame:
         try:
             verdict = decide(list(hypotheses), sp.Eq(sp.simplify(total), 0), timeout_ms)
         except NotEncodable as exc:
-            raise self.error(f"chance node {node.name}: could not decide that the probabilities sum to 1 "
+            raise self.error(f"{_what(node)}: could not decide that the probabilities sum to 1 "
                              f"(simplification leaves 1 + ({sp.simplify(total)}); z3 cannot encode it: "
                              f"{str(exc).splitlines()[0] if str(exc) else 'not polynomial'})") from None
         if verdict.outcome == "proved":
             return
         if verdict.outcome == "refuted":
-            raise self.error(f"chance node {node.name}: the probabilities sum to 1 + ({sp.simplify(total)}), not 1")
-        raise self.error(f"chance node {node.name}: could not decide that the probabilities sum to 1 (z3: "
+            raise self.error(f"{_what(node)}: the probabilities sum to 1 + ({sp.simplify(total)}), not 1")
+        raise self.error(f"{_what(node)}: could not decide that the probabilities sum to 1 (z3: "
                          f"{verdict.outcome}; simplification leaves 1 + ({sp.simplify(total)}))")
 
     @property
@@ -428,6 +465,7 @@ class ExtensiveGame:
                                           note=notes(combo)))
                     continue
                 i = self.players.index(node.player)
+                expected = _believed(node, labels, [b.payoffs for b in combo], i)
                 for j, (a, b) in enumerate(zip(labels, combo)):
                     better = [sp.StrictGreaterThan(b.payoffs[i], c.payoffs[i]) if l < j else
                               sp.GreaterThan(b.payoffs[i], c.payoffs[i]) for l, c in enumerate(combo) if l != j]
@@ -435,8 +473,13 @@ class ExtensiveGame:
                     status_j = region_status(cond, ctx)
                     if status_j == "never":
                         continue
-                    out.append(TreeBranch(cond, {**profile, node.infoset: a}, b.payoffs, status=worst(combo, status_j),
-                                          choices=choices, note=notes(combo)))
+                    u = b.payoffs if expected is None else tuple(b.payoffs[i] if k == i else expected[k]
+                                                                 for k in range(len(self.players)))
+                    told = "" if expected is None else (
+                        f"{node.player}'s type {node.private} is private at {node.name}: the others' payoffs are "
+                        f"expected ones, with beliefs {', '.join(f'{x}: {sp.sstr(w)}' for x, w in node.probabilities.items())}")
+                    out.append(TreeBranch(cond, {**profile, node.infoset: a}, u, status=worst(combo, status_j),
+                                          choices=choices, note=notes(combo, told)))
             return out
 
         def solve_stage(node, label, ctx) -> list[TreeBranch]:
@@ -608,6 +651,63 @@ class ExtensiveGame:
             out.append(f"{name}:*")
         return out
 
+    # -- comparisons for cutoffs ----------------------------------------------------------------
+    def continuation(self, name: str, given: Mapping[str, str] | None = None) -> dict:
+        """The lottery over the payoff table's outcomes (outcome -> probability) that play from node
+        ``name`` reaches when the actions in ``given`` (information set -> action) are taken:
+        a chance node by its probabilities, a node with a private type by the others' belief
+        (unless ``given`` fixes its action).  Any other decision on the way must be in ``given``."""
+        node = self.nodes.get(name)
+        if node is None:
+            raise self.error(f"no node {name!r} in game {self.name}")
+        given = dict(given or {})
+        if node.kind == "terminal":
+            if node.outcome is None:
+                raise self.error(f"terminal {name} is not an outcome of the payoff table (give its payoffs by the "
+                                 "outcome's name to compare lotteries over it)")
+            return {node.outcome: sp.Integer(1)}
+        if node.kind == "choice":
+            raise self.error(f"node {name} is a continuous choice: the lottery after it depends on the value chosen")
+        if node.kind == "decision" and node.infoset in given:
+            action = given[node.infoset]
+            if action not in node.children:
+                raise self.error(f"node {name}: {action!r} is not an action ({', '.join(node.children)})")
+            return self.continuation(node.children[action], given)
+        if node.kind == "decision" and node.private is None:
+            raise self.error(f"the play from node {name} needs {node.player}'s action there: give it in given= "
+                             f"({', '.join(node.children)})")
+        out: dict = {}
+        for a, child in node.children.items():
+            for o, w in self.continuation(child, given).items():
+                out[o] = out.get(o, 0) + node.probabilities[a] * w
+        return out
+
+    def prefers(self, node: str, first: str, second: str, given: Mapping[str, str] | None = None,
+                at: Mapping | None = None, label: str = ""):
+        """The preference of the player moving at decision ``node`` for action ``first`` over
+        ``second``, comparing the lotteries over outcomes that follow (:meth:`continuation`, the
+        later actions in ``given``), as a :class:`~symbolic.payoffs.Preference` of the model's
+        payoff table that :meth:`symbolic.Model.cutoff` solves into a cutoff.  ``at`` substitutes
+        values in both sides (e.g. the highest type)."""
+        n = self.nodes.get(node)
+        if n is None or n.kind != "decision":
+            raise self.error(f"prefers: {node!r} is not a decision node of game {self.name}")
+        if self.table is None:
+            raise self.error(f"prefers: game {self.name} has no payoff table (declare the model's payoffs first)")
+        sides = []
+        for action in (first, second):
+            if action not in n.children:
+                raise self.error(f"node {node}: {action!r} is not an action ({', '.join(n.children)})")
+            lottery = self.continuation(n.children[action], given)
+            if len(lottery) == 1 and next(iter(lottery.values())) == 1:
+                lottery = next(iter(lottery))
+            if at:
+                value = self.table.expected(n.player, lottery)
+                moved = value.subs(at)
+                lottery = moved if moved != value else lottery
+            sides.append(lottery)
+        return self.table.prefers(n.player, *sides, label)
+
     # -- numbers --------------------------------------------------------------------------------
     def subs(self, values: Mapping) -> "ExtensiveGame":
         """A copy with ``values`` (symbol or name -> number) substituted."""
@@ -619,7 +719,7 @@ class ExtensiveGame:
                               {o: p.xreplace(sub) for o, p in node.probabilities.items()},
                               tuple(u.xreplace(sub) for u in node.payoffs), node.description, node.infoset,
                               node.variable, None if node.lo is None else node.lo.xreplace(sub),
-                              None if node.hi is None else node.hi.xreplace(sub))
+                              None if node.hi is None else node.hi.xreplace(sub), node.private, node.outcome)
         return g
 
     def to_efg(self, values: Mapping | None = None) -> str:
@@ -631,6 +731,10 @@ class ExtensiveGame:
         cont = [n.name for n in self.nodes.values() if n.kind == "choice"]
         if cont:
             raise self.error(f"to_efg: node {cont[0]} is a continuous choice (a Gambit .efg is a finite tree)")
+        typed = [n.name for n in self.nodes.values() if n.private is not None]
+        if typed:
+            raise self.error(f"to_efg: node {typed[0]} has a private type, a parameter of the tree here (a Gambit "
+                             ".efg needs the types' distribution as a chance node)")
 
         def num(x) -> str:
             r = Fraction(str(sp.nsimplify(x)))
@@ -661,6 +765,19 @@ class ExtensiveGame:
 
         walk(g.root)
         return "\n".join(lines) + "\n"
+
+
+def _what(node) -> str:
+    return f"chance node {node.name}" if node.kind == "chance" else f"node {node.name} (the belief about its action)"
+
+
+def _believed(node, labels, payoffs, i):
+    """At a node with a private type: every other player's payoff as its belief weighs the
+    actions' payoffs (``None`` at an ordinary node)."""
+    if node.private is None:
+        return None
+    return tuple(sp.Add(*[node.probabilities[a] * u[k] for a, u in zip(labels, payoffs)])
+                 for k in range(len(payoffs[0])))
 
 
 def _tidy(e):
@@ -783,6 +900,10 @@ def _vector_solve(game, name, env, shape):
         for prof, _ in results:
             profile.update(prof)
         profile[node.infoset] = np.asarray(labels, dtype=object)[best]
+        if node.private is not None:  # the others value the node by their belief
+            probs = _evaluate(game, name, env, shape)
+            return profile, [np.choose(best, [r[1][k] for r in results]) if k == i else
+                             sum(p * r[1][k] for p, r in zip(probs, results)) for k in range(n)]
         return profile, [np.choose(best, [r[1][k] for r in results]) for k in range(n)]
     return _vector_choice(game, node, env, shape)
 
@@ -892,7 +1013,11 @@ def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, 
                 continue
             i = players.index(node.player)
             best = max(range(len(labels)), key=lambda j: (combo[j][1][i], -j))
-            out.append(({**profile, node.infoset: labels[best]}, combo[best][1]))
+            u = combo[best][1]
+            if node.private is not None:  # the others value the node by their belief
+                probs = [float(p) for p in _evaluate(game, name, env, ())]
+                u = tuple(u[k] if k == i else sum(p * r[1][k] for p, r in zip(probs, combo)) for k in range(len(players)))
+            out.append(({**profile, node.infoset: labels[best]}, u))
         return out
 
     order = {n: k for k, n in enumerate(game.nodes)}
