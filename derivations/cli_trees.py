@@ -51,8 +51,8 @@ def cmd_solve(args) -> int:
         print(f"    payoffs: {', '.join(f'{p} = {u}' for p, u in zip(tmap.game.players, b.payoffs))}")
         if getattr(b, "note", ""):
             print(f"    note: {b.note}")
-        verdict = "agrees" if not c["mismatches"] else f"{len(c['mismatches'])} DISAGREE"
-        print(f"    numeric backward induction at {c['points']} points: {verdict}")
+        if b.status != "no equilibrium":
+            print(f"    numeric backward induction {_checked(c)}")
     facts = [f"disjoint: {'yes' if tmap.disjoint else 'no' if tmap.disjoint is False else 'undecided'}",
              f"cover the domain: {'yes' if tmap.covers else 'no' if tmap.covers is False else 'undecided'}"]
     print(f"regions {'; '.join(facts)} (z3)")
@@ -86,12 +86,18 @@ def _solve_signaling(model, name, args) -> int:
             ic = b.intuitive
             extra = "" if ic["verdict"] != "depends" else f" (survives where {ic['survives']}, fails where {ic['fails']})"
             print(f"    intuitive criterion: {ic['verdict']}{extra}")
-        verdict = "agrees" if not c["mismatches"] else f"{len(c['mismatches'])} DISAGREE"
-        print(f"    numeric enumeration of the PBE at {c['points']} points: {verdict}")
+        print(f"    numeric enumeration of the PBE {_checked(c)}")
     print(f"the regions cover the domain: {'yes' if smap.covers else 'no' if smap.covers is False else 'undecided'} "
           f"(z3); {len(smap.dropped)} candidate profiles have no region")
     print(f"not enumerated: {'; '.join(smap.not_enumerated)}")
     return 1 if bad else 0
+
+
+def _checked(c) -> str:
+    if not c["points"]:
+        return ("not run: no draw fell inside the region (a boundary, or a region too thin for the sampler; "
+                "a parameter's sample_range can help)")
+    return f"at {c['points']} points: " + ("agrees" if not c["mismatches"] else f"{len(c['mismatches'])} DISAGREE")
 
 
 def register(sub) -> None:

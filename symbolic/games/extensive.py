@@ -118,6 +118,11 @@ import sympy as sp
 #: quantity comes out within about 3e-6 of the exact one)
 CHOICE_TOL = 1e-4
 
+#: the numeric route counts two payoffs within this (relative) distance as a tie -- broken, as in the
+#: symbolic map, for the action listed first -- so an exact tie evaluated in floating point is not
+#: decided by rounding noise
+TIE_TOL = 1e-12
+
 
 @dataclass
 class Node:
@@ -767,6 +772,11 @@ class ExtensiveGame:
         return "\n".join(lines) + "\n"
 
 
+def _at_least(x: float, y: float) -> bool:
+    """``x >= y`` up to :data:`TIE_TOL` (floating-point noise of an exact tie)."""
+    return x >= y - TIE_TOL * (1 + abs(y))
+
+
 def _what(node) -> str:
     return f"chance node {node.name}" if node.kind == "chance" else f"node {node.name} (the belief about its action)"
 
@@ -895,7 +905,9 @@ def _vector_solve(game, name, env, shape):
         labels = list(node.children)
         results = [_vector_solve(game, node.children[a], env, shape) for a in labels]
         i = game.players.index(node.player)
-        best = np.argmax(np.stack([r[1][i] for r in results]), axis=0)  # the first maximum: ties to the first
+        values = np.stack([r[1][i] for r in results])
+        # the first action within TIE_TOL of the best: an exact tie stays a tie in floats
+        best = np.argmax(values >= values.max(axis=0) - TIE_TOL * (1 + np.abs(values.max(axis=0))), axis=0)
         profile = {}
         for prof, _ in results:
             profile.update(prof)
@@ -1000,7 +1012,8 @@ def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, 
                 cell = dict(zip(cells, combo))
                 for a, b in cells:
                     u = cell[(a, b)][1]
-                    if all(u[i] >= cell[(a2, b)][1][i] for a2 in rows) and all(u[j] >= cell[(a, b2)][1][j] for b2 in cols):
+                    if all(_at_least(u[i], cell[(a2, b)][1][i]) for a2 in rows) and \
+                            all(_at_least(u[j], cell[(a, b2)][1][j]) for b2 in cols):
                         out.append(({**combine(combo), node.infoset: a, second.infoset: b}, u))
             return out
         labels = list(node.children)
@@ -1012,7 +1025,8 @@ def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, 
                 out.append((profile, tuple(sum(p * r[1][k] for p, r in zip(probs, combo)) for k in range(len(players)))))
                 continue
             i = players.index(node.player)
-            best = max(range(len(labels)), key=lambda j: (combo[j][1][i], -j))
+            top = max(r[1][i] for r in combo)
+            best = next(j for j in range(len(labels)) if _at_least(combo[j][1][i], top))  # ties to the first
             u = combo[best][1]
             if node.private is not None:  # the others value the node by their belief
                 probs = [float(p) for p in _evaluate(game, name, env, ())]
