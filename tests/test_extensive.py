@@ -518,3 +518,46 @@ def test_an_exact_tie_stays_a_tie_in_floating_point():
     assert all(numeric_backward_induction(tree, {a: x})[0] == {"P": "First"} for x in draws)
     (check,) = cross_check_map(tmap, m.space, n=300)
     assert check["points"] == 300 and not check["mismatches"]
+
+
+def _sale_with_prior(buyer_payoff="v - price"):
+    from symbolic.distributions import get
+
+    m = Model("sale_prior", "private value with a uniform prior")
+    v = m.parameter("v", POSITIVE, "v", "the buyer's value (private), uniform on [0, vbar]")
+    vbar = m.parameter("vbar", POSITIVE, r"\bar v", "the top of the value's support")
+    m.parameter("price", POSITIVE, "r", "the price")
+    m.parameter("c", POSITIVE, "c", "the seller's cost of an offer")
+    m.constrain(v <= vbar)
+    game = m.payoffs(["S", "B"])
+    game.outcome("None", "no offer", S=0, B=0)
+    game.outcome("Sale", "the buyer buys", S="price - c", B=buyer_payoff)
+    game.outcome("NoSale", "the buyer declines", S="-c", B=0)
+    tree = m.game_tree("sale", players=("S", "B"))
+    tree.decision("S", "S", {"Offer": "B", "None": "none"})
+    tree.terminal("none", "None")
+    tree.decision("B", "B", {"Buy": "sale", "Decline": "nosale"}, private="v", belief=get("uniform").bind(vbar))
+    tree.terminal("sale", "Sale")
+    tree.terminal("nosale", "NoSale")
+    return m, tree
+
+
+def test_a_private_type_with_a_prior_gets_its_belief_from_the_marginal_type():
+    """The buyer buys iff v >= r (the marginal type is r), so the seller expects a sale with
+    probability 1 - F(r) = 1 - r/vbar and offers iff r (1 - r/vbar) >= c with r < vbar -- typed
+    here; the numeric route expects over the types by quadrature, never solving for the cutoff."""
+    m, tree = _sale_with_prior()
+    v, vbar, r, c = (m.domain[n].symbol for n in ("v", "vbar", "price", "c"))
+    tmap = m.equilibria(tree)
+    assert _same(m, tmap.where("Offer"), (r < vbar) & (r * (1 - r / vbar) >= c))
+    assert _same(m, tmap.where("Offer", "Buy"), (r < vbar) & (r * (1 - r / vbar) >= c) & (v >= r))
+    offer = next(b for b in tmap.branches if b.path[0] == "Offer")
+    assert "marginal type v = price" in offer.note and "above" in offer.note
+    checks = cross_check_map(tmap, m.space, n=30)
+    assert sum(ck["points"] for ck in checks) >= 90 and not any(ck["mismatches"] for ck in checks)
+
+
+def test_a_marginal_type_needs_a_difference_linear_in_the_type():
+    m, tree = _sale_with_prior("v**2 - price")
+    with pytest.raises(DerivationError, match="not linear in the type v"):
+        m.equilibria(tree)

@@ -36,8 +36,13 @@ path) and the payoff vector :math:`u` of the subtree in closed form.
   others' *belief* :math:`\beta_a` that the player takes action :math:`a` (``belief=``): each
   type's action is chosen as above, so the regions are cutoff conditions in :math:`t` (the marginal
   type is indifferent); player :math:`i`'s payoff is its own, every other player's is the expected
-  :math:`\sum_a \beta_a u_k^{(a)}` -- they choose earlier without seeing :math:`t` (the belief is
-  the modeller's: a parameter, or :math:`F(\hat t)` of the type's distribution at its cutoff);
+  :math:`\sum_a \beta_a u_k^{(a)}` -- they choose earlier without seeing :math:`t`.  The belief is
+  given (a parameter, an expression), or *derived* from the type's prior :math:`F`
+  (``belief=`` a bound distribution of :mod:`symbolic.distributions`, two actions): the marginal
+  type :math:`\hat t` is indifferent (the payoff difference linear in :math:`t`, its coefficient's
+  sign decided), so the first action has probability :math:`F(\hat t)` when the types below take
+  it and :math:`1 - F(\hat t)` otherwise (:func:`marginal_type`); the numeric route instead
+  expects over the types by quadrature on the support (each cell's type its best action);
   :meth:`ExtensiveGame.prefers` gives the comparisons behind these regions as preferences a model
   solves into its named cutoffs;
 * simultaneous stage (a decision node of player :math:`i` whose children form one information set
@@ -140,6 +145,7 @@ class Node:
     lo: sp.Basic | None = None                         # choice: its interval
     hi: sp.Basic | None = None
     private: sp.Symbol | None = None                   # decision: the player's private type (a parameter)
+    distribution: object | None = None                 # decision: the type's prior (the belief is derived)
     outcome: str | None = None                         # terminal: the payoff table's outcome it is
 
 
@@ -207,6 +213,13 @@ class ExtensiveGame:
             if not isinstance(node.private, sp.Symbol):
                 raise self.error(f"node {name}: the private type must be a parameter, not {private!r}")
             labels = list(actions)
+            if hasattr(belief, "cdf"):  # the type's prior: the belief follows from the marginal type
+                if len(labels) != 2:
+                    raise self.error(f"node {name}: a belief derived from the type's distribution needs two actions "
+                                     f"(the node has {len(labels)})")
+                node.distribution = belief
+                self._add(node)
+                return
             if not isinstance(belief, Mapping):
                 if len(labels) != 2:
                     raise self.error(f"node {name}: with {len(labels)} actions give the belief as a mapping "
@@ -335,7 +348,7 @@ class ExtensiveGame:
                     raise self.error(f"node {child} has two parents ({parents[child]} and {node.name}): a tree "
                                      "node is reached one way")
                 parents[child] = node.name
-            if node.kind == "chance" or node.private is not None:
+            if node.kind == "chance" or (node.private is not None and node.distribution is None):
                 self._check_probabilities(node, hypotheses, timeout_ms)
         if self.root in parents:
             raise self.error(f"the root {self.root} has a parent ({parents[self.root]}): the tree has a cycle")
@@ -406,7 +419,8 @@ class ExtensiveGame:
         """The parameters of the game (the choices' variables excluded)."""
         out: set = set()
         for node in self.nodes.values():
-            for x in (*node.payoffs, *node.probabilities.values(), *((node.lo, node.hi) if node.kind == "choice" else ())):
+            for x in (*node.payoffs, *node.probabilities.values(), *((node.lo, node.hi) if node.kind == "choice" else ()),
+                      *((node.distribution.cdf(node.private),) if node.distribution is not None else ())):
                 out |= x.free_symbols
         return out - set(self.variables)
 
@@ -470,7 +484,8 @@ class ExtensiveGame:
                                           note=notes(combo)))
                     continue
                 i = self.players.index(node.player)
-                expected = _believed(node, labels, [b.payoffs for b in combo], i)
+                expected, told = _believed(node, labels, [b.payoffs for b in combo], i, hyps + list(ctx), timeout_ms,
+                                           self.error)
                 for j, (a, b) in enumerate(zip(labels, combo)):
                     better = [sp.StrictGreaterThan(b.payoffs[i], c.payoffs[i]) if l < j else
                               sp.GreaterThan(b.payoffs[i], c.payoffs[i]) for l, c in enumerate(combo) if l != j]
@@ -480,9 +495,6 @@ class ExtensiveGame:
                         continue
                     u = b.payoffs if expected is None else tuple(b.payoffs[i] if k == i else expected[k]
                                                                  for k in range(len(self.players)))
-                    told = "" if expected is None else (
-                        f"{node.player}'s type {node.private} is private at {node.name}: the others' payoffs are "
-                        f"expected ones, with beliefs {', '.join(f'{x}: {sp.sstr(w)}' for x, w in node.probabilities.items())}")
                     out.append(TreeBranch(cond, {**profile, node.infoset: a}, u, status=worst(combo, status_j),
                                           choices=choices, note=notes(combo, told)))
             return out
@@ -781,13 +793,53 @@ def _what(node) -> str:
     return f"chance node {node.name}" if node.kind == "chance" else f"node {node.name} (the belief about its action)"
 
 
-def _believed(node, labels, payoffs, i):
+def _believed(node, labels, payoffs, i, hyps=(), timeout_ms=5000, error=ValueError):
     """At a node with a private type: every other player's payoff as its belief weighs the
-    actions' payoffs (``None`` at an ordinary node)."""
+    actions' payoffs (``None`` at an ordinary node); a belief from the type's distribution is
+    derived from the marginal type (:func:`marginal_type`)."""
     if node.private is None:
-        return None
-    return tuple(sp.Add(*[node.probabilities[a] * u[k] for a, u in zip(labels, payoffs)])
-                 for k in range(len(payoffs[0])))
+        return None, ""
+    belief = node.probabilities
+    told = f"{node.player}'s type {node.private} is private at {node.name}: the others' payoffs are expected ones"
+    if node.distribution is not None:
+        belief, t_hat, low = marginal_type(node, labels, payoffs[0][i], payoffs[1][i], hyps, timeout_ms, error)
+        told += (f", the marginal type {node.private} = {sp.sstr(t_hat)} indifferent and the types "
+                 f"{'below' if low else 'above'} it taking {labels[0]} (probability {sp.sstr(belief[labels[0]])})")
+    else:
+        told += f", with beliefs {', '.join(f'{x}: {sp.sstr(w)}' for x, w in belief.items())}"
+    return tuple(sp.Add(*[belief[a] * u[k] for a, u in zip(labels, payoffs)]) for k in range(len(payoffs[0]))), told
+
+
+def marginal_type(node, labels, first, second, hyps=(), timeout_ms=5000, error=ValueError):
+    r"""The belief at a node whose private type :math:`t` has a prior :math:`F`: the payoff
+    difference :math:`D(t)` of the two actions must be linear in :math:`t` with a coefficient of
+    decided sign; the marginal type :math:`\hat t` solves :math:`D(\hat t) = 0`, the first action is
+    taken by the types below it (coefficient negative: probability :math:`F(\hat t)`) or above it
+    (positive: :math:`1 - F(\hat t)`).  Returns ``(belief, t_hat, low)``, ``low`` whether the types
+    below take the first action."""
+    from ..decide import NotEncodable, decide
+
+    t = node.private
+    D = sp.expand(first - second)
+    a = sp.cancel(sp.diff(D, t))
+    if t in a.free_symbols:
+        raise error(f"node {node.name}: the payoff difference of {labels[0]} and {labels[1]} is not linear in the type "
+                    f"{t}, so no marginal type is derived")
+    sign = -1 if a.is_negative else 1 if a.is_positive else None
+    for s, rel in ((-1, a < 0), (1, a > 0)):
+        if sign is not None:
+            break
+        try:
+            sign = s if decide(list(hyps), rel, timeout_ms).outcome == "proved" else None
+        except NotEncodable:
+            pass
+    if sign is None:
+        raise error(f"node {node.name}: the sign of {sp.sstr(a)}, the coefficient of the type {t} in the payoff "
+                    "difference, is not decided (no marginal type)")
+    t_hat = sp.cancel(t - D / a)
+    F = node.distribution.cdf(t_hat)
+    first_p = F if sign < 0 else 1 - F
+    return {labels[0]: first_p, labels[1]: 1 - first_p}, t_hat, sign < 0
 
 
 def _tidy(e):
@@ -912,6 +964,9 @@ def _vector_solve(game, name, env, shape):
         for prof, _ in results:
             profile.update(prof)
         profile[node.infoset] = np.asarray(labels, dtype=object)[best]
+        if node.distribution is not None:
+            raise game.error(f"node {name}: a belief derived from the type's distribution is not evaluated below a "
+                             "continuous choice")
         if node.private is not None:  # the others value the node by their belief
             probs = _evaluate(game, name, env, shape)
             return profile, [np.choose(best, [r[1][k] for r in results]) if k == i else
@@ -976,6 +1031,33 @@ def _vector_choice(game, node, env, shape, grid: int = 201, zooms: int = 11, fin
     return profile, [np.asarray(u)[..., 0] for u in payoffs]
 
 
+def _expected_over_types(game, node, env, cells: int = 20000):
+    """Every player's payoff at ``node`` expected over its player's private type, by quadrature on
+    the support: the type's best action at the midpoint of each of ``cells`` cells (ties to the
+    first), weighed by the prior's mass on the cell -- the numeric counterpart of the marginal
+    type (it never solves for one)."""
+    import numpy as np
+
+    from ..numeric import lambdify
+
+    dist, t = node.distribution, node.private
+    syms = sorted(game.free_symbols, key=lambda x: x.name)
+    args = [env.get(x.name, 0.0) for x in syms]
+    top = float(lambdify(syms, dist.cbar)(*args))
+    edges = np.linspace(0.0, top, cells + 1)
+    cdf = lambdify(syms, dist.cdf(t))
+    index = syms.index(t)
+    weights = np.diff(np.broadcast_to(np.asarray(cdf(*[edges if k == index else a for k, a in enumerate(args)]),
+                                                 dtype=float), edges.shape))
+    mids = (edges[:-1] + edges[1:]) / 2
+    sub = {**{k: np.full(cells, v) for k, v in env.items()}, t.name: mids}
+    results = [_vector_solve(game, c, sub, (cells,)) for c in node.children.values()]
+    i = game.players.index(node.player)
+    values = np.stack([r[1][i] for r in results])
+    best = np.argmax(values >= values.max(axis=0) - TIE_TOL * (1 + np.abs(values.max(axis=0))), axis=0)
+    return [float(np.sum(weights * np.choose(best, [r[1][k] for r in results]))) for k in range(len(game.players))]
+
+
 def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, tuple]]:
     """Every pure subgame-perfect equilibrium of the numeric tree at ``point`` (symbol or name ->
     number) as ``(profile, payoffs)``, in floats: backward induction with ties to the first action,
@@ -1028,7 +1110,10 @@ def numeric_equilibria(game: ExtensiveGame, point: Mapping) -> list[tuple[dict, 
             top = max(r[1][i] for r in combo)
             best = next(j for j in range(len(labels)) if _at_least(combo[j][1][i], top))  # ties to the first
             u = combo[best][1]
-            if node.private is not None:  # the others value the node by their belief
+            if node.distribution is not None:  # the others' expectation over the types, by quadrature
+                probs = None
+                u = tuple(u[k] if k == i else v for k, v in enumerate(_expected_over_types(game, node, env)))
+            elif node.private is not None:  # the others value the node by their belief
                 probs = [float(p) for p in _evaluate(game, name, env, ())]
                 u = tuple(u[k] if k == i else sum(p * r[1][k] for p, r in zip(probs, combo)) for k in range(len(players)))
             out.append(({**profile, node.infoset: labels[best]}, u))
@@ -1121,7 +1206,8 @@ def cross_check_map(tmap: TreeMap, domain, n: int = 100, seed: int = 0) -> list[
     game = tmap.game
     names = sorted({s.name for s in game.free_symbols})
     syms = sorted(game.free_symbols, key=lambda x: x.name)
-    tol = CHOICE_TOL if game.variables else 1e-9
+    # a choice is maximised numerically and an expectation over types is a quadrature: not to 1e-9
+    tol = CHOICE_TOL if game.variables or any(nd.distribution is not None for nd in game.nodes.values()) else 1e-9
 
     def close(x, y):
         return abs(x - y) <= tol * (1 + abs(y))
