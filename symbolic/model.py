@@ -39,6 +39,17 @@ if TYPE_CHECKING:
 from .verify import PartVerdict, PartVerifier, Settings, Verdict, combine
 
 
+def _other_games(model, name: str) -> str:
+    """`` ('entry' is a game tree ...)`` when ``name`` is a game of another kind."""
+    kinds = (("trees", "a game tree: solve it with equilibria or the solve command"),
+             ("signaling_games", "a signaling game: solve it with equilibria or the solve command"),
+             ("games", "a normal-form game: equilibria gives its map"))
+    for attr, what in kinds:
+        if name in getattr(model, attr, {}):
+            return f" ({name!r} is {what})"
+    return ""
+
+
 class QuantitySymbol(sp.Symbol):
     """The symbol standing for a named quantity in a formula (``khat < w``): printed with the
     quantity's LaTeX, replaced by its expression when the formula is verified or evaluated.
@@ -684,6 +695,9 @@ class Model:
         if game not in self.trees:
             raise UnknownNameError(f"unknown game tree {game!r}; trees are: {', '.join(self.trees) or 'none'}")
         fixed, limits = dict(fixed or {}), dict(limits or {})
+        if x == y or x in fixed or y in fixed:
+            raise DomainError(f"tree_figure: {x if x == y or x in fixed else y!r} is an axis of the figure; it cannot "
+                              "also be fixed (or be both axes)")
         names = {s.name for s in self.trees[game].free_symbols}
         for axis in (x, y):
             if axis not in names:
@@ -736,7 +750,8 @@ class Model:
         ``parameter`` (``steps`` exact values across its domain, excluded ends left out), the other
         parameters fixed at ``fixed``."""
         if game not in self.stochastic_games:
-            raise UnknownNameError(f"unknown stochastic game {game!r}; games are: {', '.join(self.stochastic_games)}")
+            raise UnknownNameError(f"unknown stochastic game {game!r}; stochastic games are: "
+                                   f"{', '.join(self.stochastic_games) or 'none'}" + _other_games(self, game))
         dom = self.domain[parameter].domain
         if dom.lo is None or dom.hi is None:
             raise DomainError(f"sweep_figure: {parameter}'s domain {dom.describe()} is unbounded")
@@ -810,7 +825,8 @@ class Model:
         from .games.stochastic import numeric_values
 
         if game not in self.stochastic_games:
-            raise UnknownNameError(f"unknown stochastic game {game!r}; games are: {', '.join(self.stochastic_games)}")
+            raise UnknownNameError(f"unknown stochastic game {game!r}; stochastic games are: "
+                                   f"{', '.join(self.stochastic_games) or 'none'}" + _other_games(self, game))
         g = self.stochastic_games[game]
         try:
             if all(isinstance(k, str) for k in strategy):
@@ -838,7 +854,8 @@ class Model:
         """Record a parameter point at which the report lists every stationary equilibrium of
         the stochastic game ``game`` (exact enumeration)."""
         if game not in self.stochastic_games:
-            raise UnknownNameError(f"unknown stochastic game {game!r}; games are: {', '.join(self.stochastic_games)}")
+            raise UnknownNameError(f"unknown stochastic game {game!r}; stochastic games are: "
+                                   f"{', '.join(self.stochastic_games) or 'none'}" + _other_games(self, game))
         self.domain.check({k: float(sp.Rational(str(v))) for k, v in values.items()})
         self.instances.append((game, dict(values)))
 

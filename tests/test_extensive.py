@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+import symbolic
 from derivations import load
 from derivations.cli import main
 from symbolic import POSITIVE, REAL, DerivationError, Model, interval
@@ -488,7 +489,7 @@ def test_private_type_others_use_their_belief():
 
 def test_private_type_bad_input_is_one_line():
     m, tree = _screening()
-    with pytest.raises(DerivationError, match="give both private= and belief="):
+    with pytest.raises(DerivationError, match="give both private="):
         tree.decision("X", "B", {"a": "sale"}, private="v")
     with pytest.raises(DerivationError, match="mapping"):
         tree.decision("Y", "B", {"a": "sale", "b": "sale", "c": "sale"}, private="v", belief="b")
@@ -560,4 +561,35 @@ def test_a_private_type_with_a_prior_gets_its_belief_from_the_marginal_type():
 def test_a_marginal_type_needs_a_difference_linear_in_the_type():
     m, tree = _sale_with_prior("v**2 - price")
     with pytest.raises(DerivationError, match="not linear in the type v"):
+        m.equilibria(tree)
+
+
+def test_mistakes_a_new_user_made_are_one_line_errors(entry):
+    """Found by trying the README as a new user: each was silently False, a wrong branch or a crash."""
+    tmap = entry.tree_maps["entry"]
+    with pytest.raises(DerivationError, match="'Inn' is not an action at node E"):
+        tmap.where("Inn")
+    with pytest.raises(DerivationError, match="goes on after the terminal"):
+        tmap.where("Out", "Fight")
+    names = {"m": 1, "f_E": -1, "f_I": -2, "d_E": 1, "d_I": 1}   # parameter names as keys, not symbols
+    assert tmap.at(names).path == ["In", "Fight"]
+    with pytest.raises(DerivationError, match="no value for"):
+        tmap.at({"m": 1, "f_E": -1})
+    tree = entry.trees["entry"]
+    with pytest.raises(DerivationError, match="compared with itself"):
+        tree.prefers("I", "Fight", "Fight")
+    with pytest.raises(DerivationError, match="given= names 'Incumbent'"):
+        tree.prefers("E", "In", "Out", given={"Incumbent": "Fight"})
+    with pytest.raises(symbolic.DomainError, match="axis of the figure"):
+        entry.tree_figure("entry", x="d_I", y="f_E", fixed={"m": 1, "d_E": 1, "f_I": 1, "d_I": 0})
+    m, sale = _screening()
+    with pytest.raises(DerivationError, match="private type"):
+        sale.to_efg({"v": 1, "price": 1, "c": 1, "b": sp.Rational(1, 2)})
+
+
+def test_probabilities_outside_the_unit_interval_are_refused():
+    m, tree = _screening()
+    b = m.domain["b"].symbol
+    tree.nodes["B"].probabilities = {"Buy": 2 * b, "Decline": 1 - 2 * b}
+    with pytest.raises(DerivationError, match="outside \\[0, 1\\]"):
         m.equilibria(tree)

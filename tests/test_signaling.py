@@ -319,3 +319,16 @@ def test_three_messages_education_levels():
     assert smap.covers is True
     checks = cross_check_signaling(smap, m.space, n=25)
     assert all(not c_["mismatches"] for c_ in checks), checks
+
+
+def test_a_misspelled_description_is_an_error_not_an_empty_region(bq):
+    """Found by a new user: where(kind="separting") was False, so a claim was refuted."""
+    smap = bq.signaling_maps["beer_quiche"]
+    for bad, words in ((dict(kind="separting"), "unknown kind 'separting'"), (dict(weak="Beeer"), "unknown message"),
+                       (dict(Weak="Beer"), "unknown type 'Weak'"), (dict(responses={"Beer": "Duel"}), "unknown response"),
+                       (dict(kind="pooling", intuitive="survive"), "give 'survives' or 'fails'")):
+        with pytest.raises(DerivationError, match=words):
+            smap.where(**bad)
+    p, b, d, g, l = (bq.domain[n].symbol for n in "p b d g l".split())
+    by_name = smap.at({"p": sp.Rational(3, 4), "b": 1, "d": 2, "g": 1, "l": 1})
+    assert by_name == smap.at({p: sp.Rational(3, 4), b: 1, d: 2, g: 1, l: 1}) and by_name

@@ -123,6 +123,12 @@ import sympy as sp
 #: quantity comes out within about 3e-6 of the exact one)
 CHOICE_TOL = 1e-4
 
+#: payoffs in a game with continuous choices are compared to ``PAYOFF_SCALE * CHOICE_TOL``: a player's
+#: own payoff is flat at its optimum, but the others' move at first order with the numeric choice's
+#: error (a Stackelberg follower's profit off by 1.5e-4, relatively, where the leader's quantity is off
+#: by 7e-5)
+PAYOFF_SCALE = 10
+
 #: the numeric route counts two payoffs within this (relative) distance as a tie -- broken, as in the
 #: symbolic map, for the action listed first -- so an exact tie evaluated in floating point is not
 #: decided by rounding noise
@@ -206,8 +212,8 @@ class ExtensiveGame:
             raise self.error(f"node {name} has no actions")
         node = Node(name, "decision", player, dict(actions), description=description, infoset=infoset or name)
         if (private is None) != (belief is None):
-            raise self.error(f"node {name}: a private type needs the others' belief about the action, and a belief "
-                             "a private type (give both private= and belief=)")
+            raise self.error(f"node {name}: give both private= (the player's type) and belief= (what the others "
+                             "believe about the action), or neither")
         if private is not None:
             node.private = self._value(private)
             if not isinstance(node.private, sp.Symbol):
@@ -396,11 +402,22 @@ class ExtensiveGame:
                                      "(a choice's variable appears only below its node)")
 
     def _check_probabilities(self, node: Node, hypotheses, timeout_ms) -> None:
+        from ..decide import NotEncodable, decide
+
+        for outcome, p in node.probabilities.items():  # each in [0, 1]: refuted is an error
+            if p.is_number:
+                ok = bool(0 <= p <= 1)
+            else:
+                try:
+                    ok = decide(list(hypotheses), sp.And(p >= 0, p <= 1), timeout_ms).outcome != "refuted"
+                except NotEncodable:
+                    ok = True
+            if not ok:
+                raise self.error(f"{_what(node)}: the probability of {outcome}, {sp.sstr(p)}, is outside [0, 1] on part "
+                                 "of the domain")
         total = sum(node.probabilities.values()) - 1
         if sp.simplify(total) == 0:
             return
-        from ..decide import NotEncodable, decide
-
         try:
             verdict = decide(list(hypotheses), sp.Eq(sp.simplify(total), 0), timeout_ms)
         except NotEncodable as exc:
@@ -651,6 +668,28 @@ class ExtensiveGame:
             b.profile = dict(sorted(b.profile.items(), key=lambda kv: key.get(kv[0], len(order))))
             b.path = self.path(b.profile)
 
+    def check_path(self, path: Sequence[str]) -> None:
+        """Raise ``self.error`` unless ``path`` can be played from the root: each action one of the
+        node's actions there (a continuous choice: any ``x = ...`` entry), chance nodes as ``node:*``."""
+        name = self.root
+        for k, step in enumerate(path):
+            node = self.nodes[name]
+            if node.kind == "terminal":
+                raise self.error(f"the path {list(path)} goes on after the terminal {name} "
+                                 f"(step {k + 1}, {step!r})")
+            if node.kind == "chance":
+                if step != f"{name}:*":
+                    raise self.error(f"step {k + 1} of {list(path)} is at the chance node {name}; "
+                                     f"write it {name + ':*'!r}")
+                return
+            if node.kind == "choice":
+                name = node.children[str(node.variable)]
+                continue
+            if step not in node.children:
+                raise self.error(f"{step!r} is not an action at node {name} "
+                                 f"({', '.join(node.children)}); the path was {list(path)}")
+            name = node.children[step]
+
     def path(self, profile: Mapping[str, str]) -> list[str]:
         """The actions along the play of ``profile`` (a choice as ``x = value``; chance nodes:
         every outcome, as ``node:*``)."""
@@ -709,6 +748,13 @@ class ExtensiveGame:
         n = self.nodes.get(node)
         if n is None or n.kind != "decision":
             raise self.error(f"prefers: {node!r} is not a decision node of game {self.name}")
+        if first == second:
+            raise self.error(f"prefers at node {node}: {first!r} is compared with itself")
+        sets = {m.infoset for m in self.nodes.values() if m.kind == "decision"}
+        for key in given or {}:
+            if key not in sets:
+                raise self.error(f"prefers at node {node}: given= names {key!r}, not a decision node (or information "
+                                 f"set) of game {self.name}: {', '.join(sorted(sets))}")
         if self.table is None:
             raise self.error(f"prefers: game {self.name} has no payoff table (declare the model's payoffs first)")
         sides = []
@@ -736,7 +782,8 @@ class ExtensiveGame:
                               {o: p.xreplace(sub) for o, p in node.probabilities.items()},
                               tuple(u.xreplace(sub) for u in node.payoffs), node.description, node.infoset,
                               node.variable, None if node.lo is None else node.lo.xreplace(sub),
-                              None if node.hi is None else node.hi.xreplace(sub), node.private, node.outcome)
+                              None if node.hi is None else node.hi.xreplace(sub), private=node.private,
+                              distribution=node.distribution, outcome=node.outcome)
         return g
 
     def to_efg(self, values: Mapping | None = None) -> str:
@@ -782,6 +829,19 @@ class ExtensiveGame:
 
         walk(g.root)
         return "\n".join(lines) + "\n"
+
+
+def holds_at(region: sp.Basic, point: Mapping, game: str = "", error=ValueError) -> bool:
+    """Whether ``region`` holds at ``point`` (symbols or their names -> numbers); a parameter of the
+    region missing from the point is an error, never a guess."""
+    names = {s.name: s for s in region.free_symbols}
+    sub = {(names.get(k, k) if isinstance(k, str) else k): sp.nsimplify(v) for k, v in point.items()}
+    value = region.xreplace(sub)
+    if value not in (sp.true, sp.false):
+        missing = sorted(s.name for s in value.free_symbols)
+        raise error(f"game {game}: the point gives no value for {', '.join(missing) or 'the region'} "
+                    f"(the region is {sp.sstr(region)})")
+    return value is sp.true
 
 
 def _at_least(x: float, y: float) -> bool:
@@ -1150,13 +1210,14 @@ class TreeMap:
         return found[0]
 
     def all_at(self, point: Mapping) -> list[TreeBranch]:
-        """Every branch whose region holds at ``point`` (several where a stage has several equilibria)."""
-        sub = {k: sp.nsimplify(v) for k, v in point.items()}
-        return [b for b in self.branches if bool(b.region.xreplace(sub))]
+        """Every branch whose region holds at ``point`` (symbol or parameter name -> number; several
+        where a stage has several equilibria)."""
+        return [b for b in self.branches if holds_at(b.region, point, self.game.name, self.game.error)]
 
     def where(self, *path: str) -> sp.Basic:
         """The region where the equilibrium path starts with ``path`` (``where("In", "Fight")``):
         the disjunction of those branches' regions (``False`` if none)."""
+        self.game.check_path(path)
         regions = [b.region for b in self.branches if tuple(b.path[:len(path)]) == tuple(path)]
         return sp.Or(*regions) if regions else sp.false
 
@@ -1209,8 +1270,8 @@ def cross_check_map(tmap: TreeMap, domain, n: int = 100, seed: int = 0) -> list[
     # a choice is maximised numerically and an expectation over types is a quadrature: not to 1e-9
     tol = CHOICE_TOL if game.variables or any(nd.distribution is not None for nd in game.nodes.values()) else 1e-9
 
-    def close(x, y):
-        return abs(x - y) <= tol * (1 + abs(y))
+    def close(x, y, scale=1):
+        return abs(x - y) <= scale * tol * (1 + abs(y))
 
     for k, b in enumerate(tmap.branches):
         if b.status == "no equilibrium":
@@ -1234,7 +1295,8 @@ def cross_check_map(tmap: TreeMap, domain, n: int = 100, seed: int = 0) -> list[
             found = numeric_equilibria(game, point)
             ok = False
             for profile, payoffs in found:
-                if not all(close(x, y) for x, y in zip(payoffs, exact)):
+                # another player's payoff moves at first order with a numerically located choice
+                if not all(close(x, y, PAYOFF_SCALE if game.variables else 1) for x, y in zip(payoffs, exact)):
                     continue
                 if not indifferent:
                     if any(not close(float(profile[nm]), v) for nm, v in chosen.items()):

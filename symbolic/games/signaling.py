@@ -312,6 +312,13 @@ class SignalingMap:
         """Branches of ``kind`` whose sender strategy is ``sender`` (type=message keywords; all
         the types given for a pure one) and whose receiver plays ``responses`` (message ->
         response) -- every argument optional."""
+        g = self.game
+        if kind is not None and kind not in KINDS:
+            raise SignalingInputError(f"game {g.name}: unknown kind {kind!r}; kinds are {', '.join(KINDS)}")
+        for t, m in sender.items():
+            g._check_names(t, m, g.responses[0])
+        for m, r in (responses or {}).items():
+            g._check_names(g.types[0], m, r)
         out = []
         for b in self.branches:
             if kind is not None and b.kind != kind:
@@ -329,6 +336,8 @@ class SignalingMap:
         branches' regions; ``False`` if none).  ``intuitive="survives"`` (or ``"fails"``) keeps
         only the part of each pooling branch's region where it survives (fails) the intuitive
         criterion (``False`` for branches it does not apply to)."""
+        if intuitive not in (None, "survives", "fails"):
+            raise SignalingInputError(f"game {self.game.name}: intuitive={intuitive!r}; give 'survives' or 'fails'")
         regions = []
         for b in self.select(kind, responses, **sender):
             if intuitive is None:
@@ -338,9 +347,10 @@ class SignalingMap:
         return sp.Or(*regions) if regions else sp.false
 
     def at(self, point: Mapping) -> list:
-        """The branches whose region holds at ``point`` (symbol -> number)."""
-        sub = {k: sp.nsimplify(v) for k, v in point.items()}
-        return [b for b in self.branches if bool(b.region.xreplace(sub))]
+        """The branches whose region holds at ``point`` (symbol or parameter name -> number)."""
+        from .extensive import holds_at
+
+        return [b for b in self.branches if holds_at(b.region, point, self.game.name)]
 
     def proposition(self) -> str:
         """The map as a sentence: 'If R1, there is a pooling PBE in which ...; if R2, ...'."""
@@ -493,6 +503,10 @@ def _belief_bounds(game, m, conds: Sequence[sp.Basic], region, decide: _Decider)
             rel = simplify_relation(rel, decide.hyps + [region], decide.timeout_ms)
         kept.append(rel)
     return sp.And(*kept) if kept else sp.true
+
+
+#: the kinds of equilibrium a branch can be
+KINDS = ("pooling", "separating", "partially pooling", "semi-separating")
 
 
 def _kind(sigma: Mapping) -> str:
