@@ -344,9 +344,20 @@ def test_figure_hook_for_reports(csd):
 
 
 def test_equilibria_needs_a_stochastic_game(capsys, tmp_path):
-    code, _, err = run(capsys, "map", "csd_signaling", "equilibria", "--grid", "p=0:1:3", "--out",
-                       str(tmp_path / "m.zarr"))
+    code, _, err = run(capsys, "map", str(Path(__file__).resolve().parents[1] / "examples" / "audience_costs.py"), "equilibria", "--grid",
+                       "w=0:1:3", "--out", str(tmp_path / "m.zarr"))
     assert code == 2 and "has no stochastic game" in err
+
+
+def test_equilibria_of_a_tree_the_build_did_not_solve(capsys, tmp_path):
+    """CSD declares its crisis tree without solving it in build(): map derives its equilibrium map."""
+    out = tmp_path / "m.csv"
+    code, _, err = run(capsys, "map", "csd_signaling", "equilibria", "--grid", "F=0:1:5", "--grid", "c_U=0.1:1.1:5",
+                       "p=3/5", "q=3/10", "delta_U=2/5", "s=1/2", "a_J=1/10", "v_J=0", "c_J=1/10", "c_C=3/10",
+                       "--out", str(out), "--workers", "1", "--quiet")
+    assert code == 0 and err == ""
+    rows = out.read_text().splitlines()
+    assert len(rows) == 26 and all(int(r.split(",")[3]) == 1 for r in rows[1:])  # exactly one region everywhere
 
 
 def test_figure_of_an_equilibrium_map(eq_map):

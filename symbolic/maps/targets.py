@@ -99,10 +99,17 @@ def resolve(model, target: str, game: str | None = None) -> Target:
 REGION_FIELDS = ("holds", "count", "undecided")
 
 
+def _maps(model) -> dict:
+    """Every equilibrium map of the model by game: each declared game tree's (derived now if the
+    model's build did not) and each normal-form game's."""
+    trees = {n: model.tree_maps.get(n) or model.equilibria(t) for n, t in model.trees.items()}
+    return {**trees, **model.equilibrium_maps}
+
+
 def _region_target(model, game: str | None) -> Target:
     """The regions of a model's equilibrium map (a game tree's or a normal-form game's): which
     hold at each point (bit k for the k-th region), how many, how many undecided."""
-    maps_ = {**getattr(model, "tree_maps", {}), **model.equilibrium_maps}
+    maps_ = _maps(model)
     if not maps_:
         raise ToolkitError(f"model {model.name} has no stochastic game and no equilibrium map "
                            "(the target equilibria needs one)")
@@ -127,7 +134,7 @@ def _region_target(model, game: str | None) -> Target:
 
 def _equilibria_target(model, game: str | None) -> Target:
     games = model.stochastic_games
-    regions = {**getattr(model, "tree_maps", {}), **model.equilibrium_maps}
+    regions = {**model.trees, **model.equilibrium_maps}
     if not games or (game is not None and game not in games and game in regions):
         return _region_target(model, game)
     if game is None:
