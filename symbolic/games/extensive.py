@@ -844,6 +844,15 @@ def holds_at(region: sp.Basic, point: Mapping, game: str = "", error=ValueError)
     return value is sp.true
 
 
+def _first_best(values):
+    """Per point (the columns of ``values``, one row per action), the first action within
+    :data:`TIE_TOL` of the best: an exact tie stays a tie in floating point."""
+    import numpy as np
+
+    top = values.max(axis=0)
+    return np.argmax(values >= top - TIE_TOL * (1 + np.abs(top)), axis=0)
+
+
 def _at_least(x: float, y: float) -> bool:
     """``x >= y`` up to :data:`TIE_TOL` (floating-point noise of an exact tie)."""
     return x >= y - TIE_TOL * (1 + abs(y))
@@ -1017,9 +1026,7 @@ def _vector_solve(game, name, env, shape):
         labels = list(node.children)
         results = [_vector_solve(game, node.children[a], env, shape) for a in labels]
         i = game.players.index(node.player)
-        values = np.stack([r[1][i] for r in results])
-        # the first action within TIE_TOL of the best: an exact tie stays a tie in floats
-        best = np.argmax(values >= values.max(axis=0) - TIE_TOL * (1 + np.abs(values.max(axis=0))), axis=0)
+        best = _first_best(np.stack([r[1][i] for r in results]))
         profile = {}
         for prof, _ in results:
             profile.update(prof)
@@ -1113,8 +1120,7 @@ def _expected_over_types(game, node, env, cells: int = 20000):
     sub = {**{k: np.full(cells, v) for k, v in env.items()}, t.name: mids}
     results = [_vector_solve(game, c, sub, (cells,)) for c in node.children.values()]
     i = game.players.index(node.player)
-    values = np.stack([r[1][i] for r in results])
-    best = np.argmax(values >= values.max(axis=0) - TIE_TOL * (1 + np.abs(values.max(axis=0))), axis=0)
+    best = _first_best(np.stack([r[1][i] for r in results]))
     return [float(np.sum(weights * np.choose(best, [r[1][k] for r in results]))) for k in range(len(game.players))]
 
 
