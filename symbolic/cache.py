@@ -1,7 +1,7 @@
 """An on-disk cache of verification results, so an unchanged rebuild is fast.
 
 A result is stored under a key that hashes everything it depends on: the source of the model's
-module, the source of every module of this toolkit, the Python, SymPy, NumPy and z3 versions, the
+module, the source of every module of this toolkit and its report templates, the Python, SymPy, NumPy and z3 versions, the
 proof configuration (``GT_DERIVATIONS_SOLVERS``, ``GT_DERIVATIONS_PROCEDURES``: they change verdicts)
 and the settings (draws, seed ...).  Change any of them and the key changes, so a stale entry is never
 read; entries that fail to load are ignored and recomputed.  The folder is
@@ -32,9 +32,12 @@ def _toolkit_hash() -> str:
 
         h = hashlib.sha256()
         root = Path(__file__).resolve().parent
-        for path in sorted(root.rglob("*.py")):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
+        # the toolkit's modules and the report templates (a cached appendix is rendered text)
+        templates = root.parent / "reports" / "templates"
+        for path in sorted(root.rglob("*.py")) + sorted(templates.rglob("*") if templates.is_dir() else []):
+            if path.is_file():
+                h.update(str(path.relative_to(root.parent)).encode())
+                h.update(path.read_bytes())
         for version in (platform.python_version(), sympy.__version__, numpy.__version__, z3.get_version_string()):
             h.update(version.encode())
         _TOOLKIT_HASH = h.hexdigest()
