@@ -329,18 +329,19 @@ def _signaling_map(model, name, smap) -> dict:
             else:
                 first = game.types[0]
                 beliefs.append(rf"$\mu({word(first)}\mid{word(msg)}) = {tex(_fraction(mu[first]), model)}$")
-        ic = b.intuitive
+        ic, detail = b.intuitive, ""
         if ic is None:
             verdict = "--"
-        elif ic["verdict"] == "depends":
-            verdict = rf"survives where ${region(ic['survives'])}$; fails where ${region(ic['fails'])}$"
+        elif ic["verdict"] == "depends":  # the regions go on the full-width line below the row
+            verdict = "depends (below)"
+            detail = rf"survives where ${region(ic['survives'])}$; fails where ${region(ic['fails'])}$"
         else:
             verdict = escape(ic["verdict"])
         rows.append({"kind": escape(b.kind),
                      "sender": r" \newline ".join(f"${word(t)}: {mixed(m)}$" for t, m in b.sender.items()),
                      "receiver": r" \newline ".join(f"${word(m)}: {mixed(r)}$" for m, r in b.receiver.items()),
                      "beliefs": r" \newline ".join(beliefs), "region": region(b.region), "status": b.status,
-                     "intuitive": verdict,
+                     "intuitive": verdict, "intuitive_detail": detail,
                      "payoffs": ", ".join(f"${word(k)} = {_cell(tex(u, model))}$" for k, u in b.payoffs.items())})
     return {"name": escape(name), "label": _label(name), "sender": escape(game.sender),
             "receiver": escape(game.receiver), "types": ", ".join(escape(t) for t in game.types),
