@@ -2,7 +2,7 @@
 parameters, computed on Dask and written chunk by chunk (:mod:`symbolic.maps`).
 
 ``python -m derivations map MODEL TARGET --grid name=lo:hi:n [--grid ...] [name=value ...]
---out FILE.zarr|FILE.csv [--scheduler ADDRESS] [--workers N] [--chunk N] [--game NAME]
+--out FILE.zarr|FILE.parquet|FILE.csv [--scheduler ADDRESS] [--workers N] [--chunk N] [--game NAME]
 [--figure FILE.pdf] [--field NAME] [--no-resolve]``
 
 TARGET is ``equilibria`` (models with a stochastic game), a quantity, or a claim part ``ID`` /
@@ -72,7 +72,7 @@ def cmd_map(args) -> int:
         print(f"({spec.size} points in {elapsed:.2f} s, {spec.size / max(elapsed, 1e-9):.0f} points/s)",
               file=sys.stderr)
     if args.figure:
-        result = maps.read(args.out) if fmt == "zarr" else None
+        result = maps.read(args.out) if fmt != "csv" else None
         if result is None:
             values = maps.compute(spec)  # a CSV map is small: recomputed in this process
             result = maps.MapResult({ax.name: ax.floats() for ax in spec.axes}, values, spec.attrs())
@@ -99,7 +99,8 @@ def register(sub) -> None:
     s.add_argument("assignments", nargs="*", metavar="name=value", help="the target's other parameters")
     s.add_argument("--grid", action="append", metavar="name=lo:hi:n",
                    help="a mapped parameter: n values from lo to hi (repeatable)")
-    s.add_argument("--out", required=True, metavar="FILE", help="FILE.zarr (chunk by chunk) or FILE.csv (small maps)")
+    s.add_argument("--out", required=True, metavar="FILE",
+                   help="FILE.zarr (arrays, chunk by chunk), FILE.parquet (a table, chunk by chunk) or FILE.csv (small maps)")
     s.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler (tcp://host:8786)")
     s.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
     s.add_argument("--chunk", type=int, metavar="N", help="points per block (default: 4M quantities, 1M claims, "

@@ -148,6 +148,28 @@ def test_equilibrium_map_masks_constraints(cb):
     assert np.all(values["equilibria"][outside] == -1) and np.all(values["equilibria"][~outside] >= 1)
 
 
+def test_parquet_table_has_a_row_per_point_masked_fields_null(tmp_path, cb):
+    """A Parquet map: one file per block, one row per grid point with the parameters' values; the
+    fields of masked points are null; read back, it is the computed map."""
+    import pyarrow.parquet as pq
+    fixed = dict(TWO_STATE, d="9/10")
+    del fixed["f_D"]
+    spec = maps.plan(cb, "equilibria", ["f_D=-5:-1:5", "q=1/10:9/10:3"], fixed, game="two_state", chunk=4)
+    out = maps.write(spec, tmp_path / "m.parquet")
+    blocks = int(np.prod([-(-n // c) for n, c in zip(spec.shape, spec.chunks)]))
+    assert len(list(out.glob("part-*.parquet"))) == blocks > 1
+    table = pq.read_table(out).sort_by([("f_D", "ascending"), ("q", "ascending")])
+    assert table.num_rows == 15 and table.column_names[:2] == ["f_D", "q"]
+    assert table.column("f_D").to_pylist()[:4] == [-5.0, -5.0, -5.0, -4.0]
+    outside = table.column("f_D").to_numpy() >= -3   # the constraint f_D < s_D = -3
+    assert table.column("equilibria").null_count == outside.sum() == 9
+    values, back = maps.compute(spec), maps.read(out)
+    assert back.attrs == spec.attrs()
+    for f in values:
+        np.testing.assert_array_equal(back.fields[f], values[f])
+    np.testing.assert_array_equal(back.axes["q"], spec.axes[1].floats())
+
+
 def test_unclear_points_are_resolved_exactly_or_left_out(cb):
     fixed = {k: v for k, v in TWO_STATE.items() if k != "q"}
     grid = ["q=0:1:11", "d=1/20:19/20:10"]
@@ -205,6 +227,7 @@ def test_two_workers_give_the_same_output_as_one_even_if_one_dies(tmp_path, csd,
         with maps.cluster(workers=n) as client:
             assert len(client.scheduler_info()["workers"]) == n
             maps.write(q_spec, tmp_path / f"q{n}.zarr", client)
+            maps.write(q_spec, tmp_path / f"q{n}.parquet", client)
             if n == 2:
                 victim = sorted(client.scheduler_info()["workers"])[0]
                 pid = client.run(os.getpid, workers=[victim])[victim]   # a worker process this test started
@@ -217,8 +240,9 @@ def test_two_workers_give_the_same_output_as_one_even_if_one_dies(tmp_path, csd,
             maps.write(e_spec, tmp_path / f"e{n}.zarr", client)
             done = time.perf_counter()
     assert killed and killed[0] < done   # killed while the 30 blocks of the map ran
-    for name in ("q", "e"):
-        one, two = maps.read(tmp_path / f"{name}1.zarr"), maps.read(tmp_path / f"{name}2.zarr")
+    for name in ("q.zarr", "e.zarr", "q.parquet"):
+        stem, ext = name.split(".")
+        one, two = maps.read(tmp_path / f"{stem}1.{ext}"), maps.read(tmp_path / f"{stem}2.{ext}")
         assert one.attrs == two.attrs
         for f in one.fields:
             np.testing.assert_array_equal(one.fields[f], two.fields[f])
@@ -298,7 +322,7 @@ def test_bad_grid_one_line_exit_2(capsys, tmp_path, extra, message):
 
 @pytest.mark.parametrize("out, message", [
     ("/proc/no/such/m.zarr", "cannot write /proc/no/such/m.zarr"),
-    ("m.parquet", "the output must end in .zarr"),
+    ("m.txt", "the output must end in .zarr"),
 ])
 def test_unwritable_output_one_line_exit_2(capsys, out, message):
     code, _, err = run(capsys, *BASE, *GRIDS, "--out", out)

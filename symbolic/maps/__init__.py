@@ -44,7 +44,10 @@ therefore bounded by the block size, per worker.  :func:`cluster` gives a
 :class:`distributed.LocalCluster` of single-threaded worker processes (one per core) or connects to
 an existing scheduler; :func:`write` stores each block into a Zarr array from the worker that
 computed it (``.zarr``, with the axes under ``axes/`` and the attributes of
-:meth:`MapSpec.attrs`), or gathers a small map into a CSV table (``.csv``, one row per point).  The
+:meth:`MapSpec.attrs`), writes each block as one file of a Parquet dataset, also from the worker
+(``.parquet``: a table with a row per point, the mapped parameters' values then the fields, masked
+points' fields null, the attributes in each file's schema metadata), or gathers a small map into a
+CSV table (``.csv``, one row per point).  The
 output is written to a temporary path beside the final one and renamed when complete: a failed or
 interrupted map leaves no half-written file in place of a finished one (a worker that dies
 mid-map has its tasks re-run by the scheduler on the others; if they fail too, the map fails).

@@ -175,14 +175,12 @@ def _local_progress(progress: bool):
 # Output
 # =============================================================================================
 def output_format(out: str | Path) -> str:
-    """``zarr`` or ``csv`` from the output's name (one-line error otherwise)."""
+    """``zarr``, ``parquet`` or ``csv`` from the output's name (one-line error otherwise)."""
     suffix = Path(out).suffix.lower()
-    if suffix == ".zarr":
-        return "zarr"
-    if suffix == ".csv":
-        return "csv"
-    raise ToolkitError(f"--out {out}: the output must end in .zarr (a Zarr store, written chunk by chunk) "
-                       "or .csv (small maps)")
+    if suffix in (".zarr", ".parquet", ".csv"):
+        return suffix[1:]
+    raise ToolkitError(f"--out {out}: the output must end in .zarr (a Zarr store, written chunk by chunk), "
+                       ".parquet (a table, one row per point, written chunk by chunk) or .csv (small maps)")
 
 
 def prepare(out: str | Path) -> Path:
@@ -190,15 +188,15 @@ def prepare(out: str | Path) -> Path:
     an output that cannot be written, or a directory in the way that is not a map."""
     out = Path(out)
     fmt = output_format(out)
-    if out.exists() and out.is_dir() and not (fmt == "zarr" and any((out / m).exists() for m in _MARKERS)):
+    if out.exists() and out.is_dir() and not _is_map(out, fmt):
         raise ToolkitError(f"--out {out}: a directory that is not a map is in the way")
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "zarr":
-            tmp.mkdir()
-        else:
+        if fmt == "csv":
             tmp.write_text("")
+        else:
+            tmp.mkdir()
     except OSError as exc:
         raise ToolkitError(f"cannot write {out}: {exc.strerror or exc}") from None
     return tmp
@@ -206,6 +204,13 @@ def prepare(out: str | Path) -> Path:
 
 #: the files that make a directory a Zarr group (format 3, format 2)
 _MARKERS = ("zarr.json", ".zgroup")
+
+
+def _is_map(path: Path, fmt: str) -> bool:
+    """Whether the directory ``path`` is a map of format ``fmt`` (which a new map may replace)."""
+    if fmt == "zarr":
+        return any((path / m).exists() for m in _MARKERS)
+    return fmt == "parquet" and any(path.glob("part-*.parquet"))
 
 
 def _array(group, name: str, **kwargs):
@@ -270,7 +275,8 @@ def _install(tmp: Path, out: Path) -> None:
 
 def write(spec: MapSpec, out: str | Path, client=None, progress: bool = False, tmp: Path | None = None) -> Path:
     """Compute the map and write it to ``out`` (``.zarr``: chunk by chunk, each block by the
-    worker that computed it; ``.csv``: one row per point); the output appears only when complete
+    worker that computed it; ``.parquet``: a dataset of one file per block, one row per point;
+    ``.csv``: one row per point); the output appears only when complete
     (written to ``tmp`` -- from :func:`prepare` -- and renamed).  Returns ``out``."""
     out = Path(out)
     fmt = output_format(out)
@@ -280,6 +286,8 @@ def write(spec: MapSpec, out: str | Path, client=None, progress: bool = False, t
     try:
         if fmt == "csv":
             _write_csv(spec, compute(spec, client, progress), tmp)
+        elif fmt == "parquet":
+            _write_parquet(spec, tmp, client, progress)
         else:
             _write_zarr(spec, tmp, client, progress)
         _install(tmp, out)
@@ -290,7 +298,6 @@ def write(spec: MapSpec, out: str | Path, client=None, progress: bool = False, t
 
 
 def _write_zarr(spec: MapSpec, path: Path, client, progress: bool) -> None:
-    import dask
     import dask.array as da
     import zarr
 
@@ -305,19 +312,67 @@ def _write_zarr(spec: MapSpec, path: Path, client, progress: bool) -> None:
         extra = {"compressors": None} if dtype.startswith("float") else {}
         _array(group, name, shape=spec.shape, chunks=spec.chunks, dtype=dtype, fill_value=fill, **extra)
     targets = [_Store(str(path), name) for name, _, _ in spec.target.fields]
-    stored = da.store(_sources(spec, dask_array(spec)), targets, lock=False, compute=False)
-    if client is not None:
-        futures = client.compute(stored)
-        futures = futures if isinstance(futures, list) else [futures]
-        try:
-            _watch(futures, progress)
-            client.gather(futures)
-        except BaseException:
-            client.cancel(futures)
-            raise
-    else:
+    _run(da.store(_sources(spec, dask_array(spec)), targets, lock=False, compute=False), client, progress)
+
+
+def _run(work, client, progress: bool) -> None:
+    """Compute ``work`` (a delayed object or a list of them) on ``client`` (cancelled if this
+    fails) or, without one, on local threads."""
+    import dask
+
+    if client is None:
         with _local_progress(progress):
-            dask.compute(stored, scheduler="threads")
+            dask.compute(work, scheduler="threads")
+        return
+    futures = client.compute(work)
+    futures = futures if isinstance(futures, list) else [futures]
+    try:
+        _watch(futures, progress)
+        client.gather(futures)
+    except BaseException:
+        client.cancel(futures)
+        raise
+
+
+#: the key of the map's attributes (JSON) in each Parquet file's schema metadata
+PARQUET_KEY = b"gt_derivations"
+
+
+def _write_parquet(spec: MapSpec, path: Path, client, progress: bool) -> None:
+    """One Parquet file per block (``part-00000.parquet``, ...), written by the worker that
+    computed the block: a column per mapped parameter, then one per field, masked points null."""
+    import json
+
+    from dask import delayed
+
+    arr = dask_array(spec)
+    blocks = arr.to_delayed().reshape(arr.numblocks[:len(spec.axes)])
+    starts = [np.concatenate([[0], np.cumsum(c)[:-1]]) for c in arr.chunks[:len(spec.axes)]]
+    meta = json.dumps(spec.attrs(), sort_keys=True).encode()
+    parts = []
+    for k, index in enumerate(np.ndindex(blocks.shape)):
+        offsets = tuple(int(s[i]) for s, i in zip(starts, index))
+        parts.append(delayed(_parquet_part)(blocks[index], offsets, spec.axes, spec.target.fields, meta,
+                                            str(path / f"part-{k:05d}.parquet")))
+    _run(parts, client, progress)
+
+
+def _parquet_part(block, offsets, axes, fields, meta: bytes, file: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    block = np.asarray(block)
+    grid_shape = block.shape[:len(axes)]
+    mesh = np.meshgrid(*[ax.floats()[o:o + n] for ax, o, n in zip(axes, offsets, grid_shape)], indexing="ij")
+    columns = {ax.name: m.reshape(-1) for ax, m in zip(axes, mesh)}
+    for k, (name, dtype, fill) in enumerate(fields):
+        values = (block[..., k] if block.ndim > len(axes) else block).reshape(-1).astype(dtype)
+        masked = np.isnan(values) if isinstance(fill, float) and np.isnan(fill) else values == fill
+        columns[name] = pa.array(values, mask=masked)
+    table = pa.table(columns).replace_schema_metadata({PARQUET_KEY: meta})
+    if not os.path.isdir(os.path.dirname(file)):
+        return   # the map was abandoned (its directory removed) while this block was computed
+    pq.write_table(table, file)
 
 
 def _write_csv(spec: MapSpec, values: dict, path: Path) -> None:
@@ -343,12 +398,15 @@ class MapResult:
 
 
 def read(path: str | Path) -> MapResult:
-    """A map written by :func:`write` to a Zarr store."""
+    """A map written by :func:`write` to a Zarr store or a Parquet dataset."""
     import zarr
 
     path = Path(path)
-    if output_format(path) != "zarr":
-        raise ToolkitError(f"{path}: only Zarr maps are read back (a CSV map is a plain table)")
+    fmt = output_format(path)
+    if fmt == "csv":
+        raise ToolkitError(f"{path}: only Zarr and Parquet maps are read back (a CSV map is a plain table)")
+    if fmt == "parquet":
+        return _read_parquet(path)
     try:
         group = zarr.open_group(str(path), mode="r")
     except Exception as exc:
@@ -356,6 +414,36 @@ def read(path: str | Path) -> MapResult:
     attrs = dict(group.attrs)
     axes = {n: np.asarray(group["axes"][n][:]) for n in attrs["parameters"]}
     return MapResult(axes, {f: np.asarray(group[f][:]) for f in attrs["fields"]}, attrs)
+
+
+def _read_parquet(path: Path) -> MapResult:
+    """The arrays of a Parquet map: each row put back at its grid point (axes from the attributes)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    files = sorted(path.glob("part-*.parquet"))
+    if not files:
+        raise ToolkitError(f"cannot read the map {path}: no part-*.parquet files in it")
+    try:
+        tables = [pq.read_table(f) for f in files]
+        attrs = json.loads(tables[0].schema.metadata[PARQUET_KEY])
+    except Exception as exc:
+        raise ToolkitError(f"cannot read the map {path}: {exc}") from None
+    # every grid point has its row (a masked one has null fields), so the axes are the distinct values
+    axes = {n: np.unique(np.concatenate([t.column(n).to_numpy() for t in tables])) for n in attrs["parameters"]}
+    shape = tuple(attrs["shape"])
+    if tuple(len(v) for v in axes.values()) != shape:
+        raise ToolkitError(f"cannot read the map {path}: its rows do not fill the grid {' x '.join(map(str, shape))}")
+    fields = {f: np.full(shape, np.nan if fill is None else fill,
+                         dtype=tables[0].schema.field(f).type.to_pandas_dtype()) for f, fill in attrs["masked"].items()}
+    for t in tables:
+        at = tuple(np.searchsorted(axes[n], t.column(n).to_numpy()) for n in attrs["parameters"])
+        for f in fields:
+            col = t.column(f)
+            keep = ~np.asarray(col.is_null())
+            fields[f][tuple(i[keep] for i in at)] = col.drop_null().to_numpy()
+    return MapResult(axes, fields, attrs)
 
 
 # =============================================================================================
