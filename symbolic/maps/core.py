@@ -362,9 +362,7 @@ def _parquet_part(block, offsets, axes, fields, meta: bytes, file: str) -> None:
     import pyarrow.parquet as pq
 
     block = np.asarray(block)
-    grid_shape = block.shape[:len(axes)]
-    mesh = np.meshgrid(*[ax.floats()[o:o + n] for ax, o, n in zip(axes, offsets, grid_shape)], indexing="ij")
-    columns = {ax.name: m.reshape(-1) for ax, m in zip(axes, mesh)}
+    columns = dict(zip([ax.name for ax in axes], _grid_columns(axes, offsets, block.shape[:len(axes)])))
     for k, (name, dtype, fill) in enumerate(fields):
         values = (block[..., k] if block.ndim > len(axes) else block).reshape(-1).astype(dtype)
         masked = np.isnan(values) if isinstance(fill, float) and np.isnan(fill) else values == fill
@@ -375,10 +373,18 @@ def _parquet_part(block, offsets, axes, fields, meta: bytes, file: str) -> None:
     pq.write_table(table, file)
 
 
+def _grid_columns(axes, offsets=None, shape=None) -> list:
+    """Each mapped parameter's value at every point, row-major: of the whole grid, or of the
+    block of ``shape`` starting at ``offsets``."""
+    offsets = offsets or (0,) * len(axes)
+    shape = shape or tuple(ax.n for ax in axes)
+    mesh = np.meshgrid(*[ax.floats()[o:o + n] for ax, o, n in zip(axes, offsets, shape)], indexing="ij")
+    return [m.reshape(-1) for m in mesh]
+
+
 def _write_csv(spec: MapSpec, values: dict, path: Path) -> None:
     names = [ax.name for ax in spec.axes]
-    mesh = np.meshgrid(*[ax.floats() for ax in spec.axes], indexing="ij")
-    cols = [m.reshape(-1) for m in mesh] + [values[f].reshape(-1) for f, _, _ in spec.target.fields]
+    cols = _grid_columns(spec.axes) + [values[f].reshape(-1) for f, _, _ in spec.target.fields]
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(names + [f for f, _, _ in spec.target.fields])
@@ -417,7 +423,7 @@ def read(path: str | Path) -> MapResult:
 
 
 def _read_parquet(path: Path) -> MapResult:
-    """The arrays of a Parquet map: each row put back at its grid point (axes from the attributes)."""
+    """The arrays of a Parquet map: each row put back at its grid point."""
     import json
 
     import pyarrow.parquet as pq
