@@ -170,21 +170,17 @@ def _to_rational(v) -> Fraction:
 
 
 def decide(hypotheses: Iterable[sp.Basic], goal: sp.Basic, timeout_ms: int = 10000,
-           check: Callable[[dict], bool] | None = None, rlimit: int | None = None) -> Decision:
+           check: Callable[[dict], bool] | None = None) -> Decision:
     """Decide ``hypotheses => goal`` over the reals.
 
     ``check(point)`` must return True when an exact rational ``point`` satisfies the hypotheses
-    and violates the goal; it re-checks z3's model (after rounding algebraic numbers).  With
-    ``rlimit`` z3's resource count bounds the search instead of ``timeout_ms``.
+    and violates the goal; it re-checks z3's model (after rounding algebraic numbers).
     Raises :class:`NotEncodable` when the formulas leave polynomial arithmetic.
     """
     tr = _Translator()
     hyps = [tr.boolean(h) for h in hypotheses]
     neg = z3.Not(tr.boolean(goal))
     solver = z3.Solver() if tr.uses_ite else z3.SolverFor("QF_NRA")
-    if rlimit is not None:  # bounded by z3's resource count (load-independent), the clock far beyond
-        solver.set("rlimit", int(rlimit))
-        timeout_ms = 3 * timeout_ms
     solver.set("timeout", int(timeout_ms))
     # a symbol's own SymPy assumptions are facts too (``w > 0`` for a positive w evaluates to True
     # when it is built, so it would otherwise reach z3 as no constraint at all)

@@ -40,17 +40,14 @@ from .decide import Decision, NotEncodable, _Translator, decide
 from .preprocess import TooManyCases, abstract_atoms, clear_denominators, radicals, split_cases, vanishes_modulo
 
 #: The in-process z3 pass before the portfolio (ms).
-FIRST_PASS_MS = 200
+FIRST_PASS_MS = 100
 #: Budget of each feasibility check of a case split (in-process z3, ms).
 FEASIBILITY_MS = 100
-#: z3 resource units per millisecond of budget for the in-process checks (about half what an
-#: unloaded 2-core machine spends per millisecond on these problems).
-RLIMIT_PER_MS = 50_000
 #: Wall-clock allowance of the procedures beyond the direct decision, per part (s; a safety net --
 #: the seed models' parts take 1.5-11 s), and the budget of each solver call among them (ms; at
 #: most the part's own budget).
 PROCEDURE_SECONDS = 60.0
-CASE_BUDGET_MS = 1000
+CASE_BUDGET_MS = 500
 
 
 class OutOfTime(Exception):
@@ -101,13 +98,15 @@ class Prover:
         """Whether undecided goals go on to the portfolio (a solver besides z3 is configured)."""
         return procedures_enabled() and bool(set(self.solvers) - {"z3"})
 
-    def decide(self, hyps, goal, budget_ms: int, check=None, split: tuple | None = None) -> tuple[Decision, str, str]:
+    def decide(self, hyps, goal, budget_ms: int, check=None, split: tuple | None = None,
+               portfolio: bool = True) -> tuple[Decision, str, str]:
         """``(decision, solver that decided it or '', what every solver said)``.
 
         ``split = (base, extra)`` with ``hyps = base + extra``: the in-process pass reuses the
         session holding ``base`` (translated once per part) and proves only (a refutation is the
-        portfolio's).  Raises :class:`NotEncodable`."""
-        first = budget_ms if not self.portfolio else min(budget_ms, FIRST_PASS_MS)
+        portfolio's).  ``portfolio=False`` stops after the in-process pass (:meth:`rest` runs the
+        portfolio later).  Raises :class:`NotEncodable`."""
+        first = self.first_ms(budget_ms)
         t = time.perf_counter()
         if split is not None:
             base, extra = split
@@ -116,20 +115,29 @@ class Prover:
                 raise NotEncodable("a hypothesis is not polynomial")
             d = Decision("proved") if session.implies(extra, goal, first) else Decision("unknown", reason="z3: unknown")
         else:
-            d = decide(hyps, goal, first, check=check, rlimit=RLIMIT_PER_MS * first if self.portfolio else None)
-        took = time.perf_counter() - t
+            d = decide(hyps, goal, first, check=check)
+        self.log.append(("z3-in-process", d.outcome, time.perf_counter() - t))
         said = f"z3 (in process, {first} ms) {_word(d)}"
-        self.log.append(("z3-in-process", d.outcome, took))
-        if d.outcome != "unknown" or not self.portfolio or budget_ms <= first:
+        if d.outcome != "unknown" or not portfolio or not self.portfolio or budget_ms <= first:
             return d, ("z3" if d.outcome != "unknown" else ""), said + ("" if d.outcome != "unknown" else
                                                                         f" ({d.reason})")
-        d2, result = smt.decide_smt(hyps, goal, budget_ms - first, check=check, solvers=self.solvers)
-        self.log.append(("portfolio", d2.outcome, result.describe()))
-        said += f"; then {result.describe()}"
-        winner = result.winner.solver if result.winner is not None and d2.outcome != "unknown" else ""
-        if d2.outcome == "unknown" and not d2.reason:
-            d2.reason = result.describe()
-        return d2, winner, said
+        d2, winner, rest = self.rest(hyps, goal, budget_ms, check)
+        return d2, winner, f"{said}; then {rest}"
+
+    def first_ms(self, budget_ms: int) -> int:
+        """The in-process pass's share of a budget (all of it without the portfolio)."""
+        return budget_ms if not self.portfolio else min(budget_ms, FIRST_PASS_MS)
+
+    def rest(self, hyps, goal, budget_ms: int, check=None) -> tuple[Decision, str, str]:
+        """The portfolio on what the in-process pass left, for the rest of ``budget_ms``:
+        ``(decision, winner or '', what every solver said)``."""
+        d, result = smt.decide_smt(hyps, goal, budget_ms - self.first_ms(budget_ms), check=check,
+                                   solvers=self.solvers)
+        self.log.append(("portfolio", d.outcome, result.describe()))
+        winner = result.winner.solver if result.winner is not None and d.outcome != "unknown" else ""
+        if d.outcome == "unknown" and not d.reason:
+            d.reason = result.describe()
+        return d, winner, result.describe()
 
     def session(self, hyps) -> Z3Session:
         """The z3 session holding ``hyps`` (one per hypothesis list, kept for the part)."""
@@ -165,32 +173,45 @@ class Prover:
 
 class _MemoTranslator(_Translator):
     """z3 translation that translates each sub-expression once (a radical met twice gets one
-    auxiliary variable: the same value); auxiliaries are named with ``prefix``."""
+    auxiliary variable: the same value).  Each translated term keeps the side conditions it
+    brought (radical definitions, non-zero denominators) and whether it uses ``ite``, so a term
+    met again in another formula brings them along: :meth:`formula` returns a formula's own."""
 
-    def __init__(self, prefix: str):
+    def __init__(self):
         super().__init__()
         self._memo: dict = {}
-        self._prefix = prefix
-
-    def fresh(self):
-        self._aux += 1
-        return self._z3.Real(f"__{self._prefix}{self._aux}")
-
-    @property
-    def _z3(self):
-        import z3
-        return z3
 
     def term(self, e):
         hit = self._memo.get(e)
         if hit is None:
-            hit = self._memo[e] = super().term(e)
-        return hit
+            mark, ite = len(self.side), self.uses_ite
+            self.uses_ite = False
+            value = super().term(e)
+            hit = self._memo[e] = (value, self.side[mark:], self.uses_ite)
+            self.uses_ite = ite or self.uses_ite
+            return value
+        value, side, ite = hit
+        self.side += side
+        self.uses_ite = self.uses_ite or ite
+        return value
+
+    def formula(self, b) -> tuple:
+        """``(b in z3, its side conditions, whether it uses ite)``; raises :class:`NotEncodable`."""
+        mark, ite = len(self.side), self.uses_ite
+        self.uses_ite = False
+        try:
+            value = self.boolean(b)
+            return value, self.side[mark:], self.uses_ite
+        finally:
+            del self.side[mark:]
+            self.uses_ite = ite
 
 
 class Z3Session:
     """``hyps`` translated to z3 once; each query gets a fresh solver (z3's nonlinear tactic is
-    not incremental) with those assertions and its own.
+    not incremental) with those assertions and its own.  A query's conditions are translated
+    once per session (case splits ask about the same conditions many times), sub-expressions
+    shared with the hypotheses and with other conditions by the same z3 terms.
 
     ``implies(conds, goal, ms)`` is True only when z3 shows ``hyps and conds and not goal``
     unsatisfiable within ``ms`` (denominators of the query non-zero, as in :func:`decide`)."""
@@ -198,32 +219,38 @@ class Z3Session:
     def __init__(self, hyps):
         import z3
         self._z3 = z3
-        self.tr = _MemoTranslator("base")
-        self._queries = 0
+        self.tr = _MemoTranslator()
+        self._translated: dict = {}
         try:
             self.base = [self.tr.boolean(h) for h in hyps]
             self.ok = True
         except NotEncodable:
             self.base, self.ok = [], False
+        self.base_side, self.base_ite = list(self.tr.side), self.tr.uses_ite
+        del self.tr.side[:]
+
+    def _translate(self, cond) -> tuple | None:
+        if cond not in self._translated:
+            try:
+                self._translated[cond] = self.tr.formula(cond)
+            except NotEncodable:
+                self._translated[cond] = None
+        return self._translated[cond]
 
     def implies(self, conds, goal, ms: int) -> bool:
         z3 = self._z3
         if not self.ok:
             return False
-        self._queries += 1
-        q = _MemoTranslator(f"q{self._queries}_")
-        q.vars = self.tr.vars  # the same parameters (z3 constants are named by the parameter)
-        try:
-            extra = [q.boolean(c) for c in conds] + [z3.Not(q.boolean(goal))]
-        except NotEncodable:
+        parts = [self._translate(c) for c in [*conds, goal]]
+        if None in parts:
             return False
-        signs = [v > 0 if s.is_positive else v >= 0 for s, v in q.vars.items() if s.is_positive or s.is_nonnegative]
-        solver = z3.Solver() if (self.tr.uses_ite or q.uses_ite) else z3.SolverFor("QF_NRA")
-        # z3's resource count, not the clock, bounds the query: the same answer however loaded the
-        # machine is (the clock stays as a far safety net)
-        solver.set("rlimit", int(RLIMIT_PER_MS * ms))
-        solver.set("timeout", int(3 * ms))
-        solver.add(*self.base, *signs, *self.tr.side, *q.side, *extra)
+        parts[-1] = (z3.Not(parts[-1][0]), *parts[-1][1:])
+        signs = [v > 0 if s.is_positive else v >= 0 for s, v in self.tr.vars.items()
+                 if s.is_positive or s.is_nonnegative]
+        solver = z3.Solver() if self.base_ite or any(p[2] for p in parts) else z3.SolverFor("QF_NRA")
+        solver.set("timeout", int(ms))
+        side = {e.get_id(): e for p in parts for e in p[1]}
+        solver.add(*self.base, *signs, *self.base_side, *side.values(), *(p[0] for p in parts))
         return solver.check() == z3.unsat
 
 
@@ -309,10 +336,11 @@ def _substitute_definitions(goal: sp.Basic, premises: list, variables: set) -> s
             coeff = e.coeff(v)
             rest = e - coeff * v
             if coeff.is_number and coeff != 0 and not rest.has(v):
-                masked = _mask_radicals(goal, table).xreplace({v: -rest / coeff})
-                goal = masked.xreplace(table)
+                with sp.evaluate(False):  # no re-evaluation (assumption queries) of the large goal
+                    goal = _mask_radicals(goal, table).xreplace({v: -rest / coeff}).xreplace(table)
                 break
-    return goal.xreplace(table)
+    with sp.evaluate(False):
+        return goal.xreplace(table)
 
 
 def _is_equation(f: sp.Basic) -> bool:

@@ -191,6 +191,10 @@ class PartVerifier:
         verdict = None
         why_not = []
 
+        # with the procedures on, the portfolio on the whole part waits until they have failed:
+        # what they prove (a case split, an algebraic identity) they prove faster than the solvers
+        defer = procedures_enabled() and not isinstance(prop, DerivativeSign)
+        deferred = False
         if self._symbolic(prop, formula, given):
             verdict = PartVerdict(label, "proved", "symbolic",
                                   "simplify(lhs - rhs) = 0" if isinstance(prop, Equal)
@@ -200,26 +204,18 @@ class PartVerifier:
             budget = getattr(prop, "timeout_ms", None)  # a part may carry its own z3 budget
             budget = self.settings.timeout_ms if budget is None else budget
             try:
-                d, winner, said = self.prover.decide(hyps, formula, budget, check=check)
-                ran = self.prover.portfolio and "then" in said  # the portfolio ran after z3's first pass
-                if d.outcome == "proved":
-                    verdict = PartVerdict(label, "proved", f"{winner} decision procedure",
-                                          "negation unsatisfiable over the domain" + (f" ({said})" if ran else ""))
-                elif d.outcome == "refuted":
-                    cx = self._with_solved(self._relevant(d.counterexample, formula, given), solved)
-                    verdict = PartVerdict(label, "refuted", f"{winner} + exact substitution",
-                                          f"counterexample {exact_str(cx)} confirmed by exact substitution"
-                                          + (f" ({said})" if ran else ""), counterexample=cx)
-                else:
-                    why_not.append(said if ran else (d.reason or "z3 returned unknown"))
+                d, winner, said = self.prover.decide(hyps, formula, budget, check=check, portfolio=not defer)
+                deferred = defer and d.outcome == "unknown" and self.prover.portfolio
+                verdict = self._decided(label, d, winner, said, formula, given, solved)
+                if verdict is None:
+                    why_not.append(said if "then" in said else (d.reason or "z3 returned unknown"))
             except NotEncodable as exc:
                 why_not.append(f"not polynomial/rational for z3 ({exc})")
 
         numeric = self._numeric(prop, formula, given, check)
         if numeric.counterexample:
             numeric.counterexample = self._with_solved(numeric.counterexample, solved)
-        if verdict is None and numeric.status != "refuted" and procedures_enabled() \
-                and not isinstance(prop, DerivativeSign):
+        if verdict is None and numeric.status != "refuted" and defer:
             attempt = self._procedures(formula, hyps, budget, check)
             if attempt.status == "proved":
                 verdict = PartVerdict(label, "proved", attempt.method, attempt.detail)
@@ -230,6 +226,12 @@ class PartVerifier:
                                       f"({attempt.detail})", counterexample=cx)
             else:
                 why_not.append(f"rewriting (abstraction, case split, radicals, denominators): {attempt.detail}")
+            if verdict is None and deferred:
+                d, winner, said = self.prover.rest(hyps, formula, budget, check=check)
+                said = f"the whole part on the portfolio: {said}"
+                verdict = self._decided(label, d, winner, said, formula, given, solved)
+                if verdict is None:
+                    why_not.append(said)
         if verdict is None:
             if numeric.status == "checked":
                 numeric.detail = f"{numeric.detail}; no proof: {'; '.join(why_not)}"
@@ -247,6 +249,20 @@ class PartVerifier:
                                    "says nothing")
             verdict.detail += f"; the sample check did not run ({numeric.detail})"
         return verdict
+
+    def _decided(self, label, d, winner, said, formula, given, solved) -> PartVerdict | None:
+        """The verdict of a solver's decision (None when it is undecided); ``said`` is recorded
+        when the portfolio ran."""
+        ran = "then" in said or said.startswith("the whole part")
+        if d.outcome == "proved":
+            return PartVerdict(label, "proved", f"{winner} decision procedure",
+                               "negation unsatisfiable over the domain" + (f" ({said})" if ran else ""))
+        if d.outcome == "refuted":
+            cx = self._with_solved(self._relevant(d.counterexample, formula, given), solved)
+            return PartVerdict(label, "refuted", f"{winner} + exact substitution",
+                               f"counterexample {exact_str(cx)} confirmed by exact substitution"
+                               + (f" ({said})" if ran else ""), counterexample=cx)
+        return None
 
     def _procedures(self, formula, hyps, budget: int, check) -> Attempt:
         """The procedures beyond the direct decision (:mod:`symbolic.proofs`): monotonicity of an
