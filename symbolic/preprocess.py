@@ -201,11 +201,14 @@ def radicals(*exprs: sp.Basic, prefix: str = "r") -> tuple[list, dict, list]:
                     by_radicand[u] = r
                     defs[r] = u
                 table[p] = r if p.exp > 0 else 1 / r
-            expr = expr.xreplace(table)
+            with sp.evaluate(False):  # no re-evaluation of the large expression's every node
+                expr = expr.xreplace(table)
         out.append(expr)
     facts = []
     for r, u in defs.items():
-        facts += [sp.Eq(r ** 2, u), r >= 0, u >= 0]
+        # unevaluated: on a large radicand SymPy's evaluation would query assumptions for nothing
+        facts += [sp.Eq(r ** 2, u, evaluate=False), sp.GreaterThan(r, 0, evaluate=False),
+                  sp.GreaterThan(u, 0, evaluate=False)]
     return out, defs, facts
 
 

@@ -364,7 +364,7 @@ def portfolio(enc: Encoding, timeout_ms: int, solvers: Iterable[str] | None = No
     """Run ``solvers`` (default :func:`available`) on ``enc`` side by side in child processes.
 
     Each child gets the whole budget as its own time limit; the parent takes the first
-    ``unsat``/``sat`` and stops the rest (and any child still running half a second past the
+    ``unsat``/``sat`` and stops the rest (and any child still running a quarter of a second past the
     budget: z3's nonlinear search notices its limit late)."""
     names = list(available() if solvers is None else solvers)
     if not names:
@@ -376,7 +376,7 @@ def portfolio(enc: Encoding, timeout_ms: int, solvers: Iterable[str] | None = No
         running[fd] = (name, pid)
     answers: dict[str, Answer] = {}
     winner = None
-    deadline = start + timeout_ms / 1000 + 0.5
+    deadline = start + timeout_ms / 1000 + 0.25
     try:
         while running and winner is None:
             ready, _, _ = select.select(list(running), [], [], max(0.0, deadline - time.perf_counter()))

@@ -216,7 +216,11 @@ class PartVerifier:
         if numeric.counterexample:
             numeric.counterexample = self._with_solved(numeric.counterexample, solved)
         if verdict is None and numeric.status != "refuted" and defer:
+            logged = len(self.prover.log)
             attempt = self._procedures(formula, hyps, budget, check)
+            # a piece of the part (a case of its split) the portfolio left open leaves the whole open too
+            deferred = deferred and not any(step == "portfolio" and outcome == "unknown"
+                                            for step, outcome, _ in self.prover.log[logged:])
             if attempt.status == "proved":
                 verdict = PartVerdict(label, "proved", attempt.method, attempt.detail)
             elif attempt.status == "refuted":
