@@ -245,8 +245,12 @@ def decide_part(side: _Side, prop, counterexamples=()) -> tuple[bool | None, str
     budget = getattr(prop, "timeout_ms", None) or v.settings.timeout_ms
     check = v._is_violation(formula, hyps)
     why = ""
+    # as in the verifier: the whole part's portfolio after the rewriting procedures
+    procedures = procedures_enabled() and not isinstance(prop, DerivativeSign)
+    deferred = False
     try:
-        d, winner, said = v.prover.decide(hyps, formula, budget, check=check)
+        d, winner, said = v.prover.decide(hyps, formula, budget, check=check, portfolio=not procedures)
+        deferred = procedures and d.outcome == "unknown" and v.prover.portfolio
         if d.outcome == "proved":
             return True, f"proved ({winner})"
         if d.outcome == "refuted":
@@ -254,13 +258,21 @@ def decide_part(side: _Side, prop, counterexamples=()) -> tuple[bool | None, str
         why = d.reason or said or "the solvers returned unknown"
     except NotEncodable as exc:
         why = f"not encodable for the solvers ({str(exc)[:60]})"
-    if procedures_enabled() and not isinstance(prop, DerivativeSign):
+    if procedures:
+        logged = len(v.prover.log)
         attempt = v._procedures(formula, hyps, budget, check)
         if attempt.status == "proved":
             return True, f"proved ({attempt.method})"
         if attempt.status == "refuted":
             return False, f"refuted ({attempt.method}, confirmed by exact substitution)"
         why += f"; rewriting procedures: {attempt.detail[:200]}"
+        if deferred and not v.prover.tried_portfolio(logged):
+            d, winner, said = v.prover.rest(hyps, formula, budget, check=check)
+            if d.outcome == "proved":
+                return True, f"proved ({winner})"
+            if d.outcome == "refuted":
+                return False, f"refuted ({winner} model confirmed by exact substitution)"
+            why += f"; the whole part on the portfolio: {said}"
     return None, why
 
 

@@ -3,7 +3,9 @@ r"""Proof procedures for claim parts the direct decision procedure leaves open.
 :class:`Prover` decides ``hypotheses => goal`` with the solvers: first a short pass of z3 in this
 process (most goals that z3 decides at all it decides in milliseconds, and a child process would
 cost more than that), then the portfolio of :mod:`symbolic.smt` (z3 and cvc5 side by side in
-child processes) for the rest of the part's budget.  Every answer is recorded.
+child processes) for the rest of the part's budget (:meth:`Prover.rest`: for a whole part, the
+verifier calls it after the procedures below).  Every answer is recorded.  Every solver is bounded
+by the clock (z3's resource count spends at rates 8-fold apart on these problems).
 
 :func:`prove_rewritten` then tries, in this order, on what is left:
 
@@ -138,6 +140,11 @@ class Prover:
         if d.outcome == "unknown" and not d.reason:
             d.reason = result.describe()
         return d, winner, result.describe()
+
+    def tried_portfolio(self, since: int) -> bool:
+        """Whether the portfolio left a goal open since log entry ``since`` (a case of a part's
+        split it could not decide: the whole part, no easier, is not sent there again)."""
+        return any(step == "portfolio" and outcome == "unknown" for step, outcome, _ in self.log[since:])
 
     def session(self, hyps) -> Z3Session:
         """The z3 session holding ``hyps`` (one per hypothesis list, kept for the part)."""

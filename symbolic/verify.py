@@ -8,7 +8,11 @@ For each part :math:`P` of a claim, with hypotheses :math:`H` (the domain and th
    domain's facts.  ``ask`` answering None means *unknown*, never false.
 2. **decision procedure** -- :func:`symbolic.decide.decide` (z3, nonlinear real arithmetic):
    unsat of :math:`H \wedge \neg P` proves :math:`P`; a model is a counterexample once exact
-   substitution confirms it.
+   substitution confirms it.  With the proof procedures on (:func:`symbolic.proofs.procedures_enabled`)
+   z3 runs briefly in process; a part still open whose samples show no violation goes to the
+   rewriting procedures of :mod:`symbolic.proofs` (case splits, radicals, implicit quantities,
+   intervals), and only then, if none of its cases already went there, to the solver portfolio
+   (:mod:`symbolic.smt`) for the rest of its budget.
 3. **numeric** -- :math:`N` seeded draws from :math:`H`; a violation beyond the tolerance is
    converted to rationals and confirmed by exact substitution before it refutes.  Without a
    violation the verdict is *checked* (numerically only), and the reason no proof was found is
@@ -219,8 +223,7 @@ class PartVerifier:
             logged = len(self.prover.log)
             attempt = self._procedures(formula, hyps, budget, check)
             # a piece of the part (a case of its split) the portfolio left open leaves the whole open too
-            deferred = deferred and not any(step == "portfolio" and outcome == "unknown"
-                                            for step, outcome, _ in self.prover.log[logged:])
+            deferred = deferred and not self.prover.tried_portfolio(logged)
             if attempt.status == "proved":
                 verdict = PartVerdict(label, "proved", attempt.method, attempt.detail)
             elif attempt.status == "refuted":
