@@ -46,7 +46,7 @@ FIRST_PASS_MS = 100
 #: Budget of each feasibility check of a case split (in-process z3, ms).
 FEASIBILITY_MS = 100
 #: Wall-clock allowance of the procedures beyond the direct decision, per part (s; a safety net --
-#: the seed models' parts take 1.5-11 s), and the budget of each solver call among them (ms; at
+#: the seed models' parts take 0.4-2.5 s), and the budget of each solver call among them (ms; at
 #: most the part's own budget).
 PROCEDURE_SECONDS = 60.0
 CASE_BUDGET_MS = 500
