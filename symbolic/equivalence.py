@@ -250,7 +250,7 @@ def decide_part(side: _Side, prop, counterexamples=()) -> tuple[bool | None, str
     deferred = False
     try:
         d, winner, said = v.prover.decide(hyps, formula, budget, check=check, portfolio=not procedures)
-        deferred = procedures and d.outcome == "unknown" and v.prover.portfolio
+        deferred = procedures and v.prover.has_rest(d, budget)
         if d.outcome == "proved":
             return True, f"proved ({winner})"
         if d.outcome == "refuted":

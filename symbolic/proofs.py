@@ -120,7 +120,7 @@ class Prover:
             d = decide(hyps, goal, first, check=check)
         self.log.append(("z3-in-process", d.outcome, time.perf_counter() - t))
         said = f"z3 (in process, {first} ms) {_word(d)}"
-        if d.outcome != "unknown" or not portfolio or not self.portfolio or budget_ms <= first:
+        if not portfolio or not self.has_rest(d, budget_ms):
             return d, ("z3" if d.outcome != "unknown" else ""), said + ("" if d.outcome != "unknown" else
                                                                         f" ({d.reason})")
         d2, winner, rest = self.rest(hyps, goal, budget_ms, check)
@@ -129,6 +129,10 @@ class Prover:
     def first_ms(self, budget_ms: int) -> int:
         """The in-process pass's share of a budget (all of it without the portfolio)."""
         return budget_ms if not self.portfolio else min(budget_ms, FIRST_PASS_MS)
+
+    def has_rest(self, d: Decision, budget_ms: int) -> bool:
+        """Whether :meth:`rest` has anything to do after an in-process pass that decided ``d``."""
+        return d.outcome == "unknown" and self.portfolio and budget_ms > self.first_ms(budget_ms)
 
     def rest(self, hyps, goal, budget_ms: int, check=None) -> tuple[Decision, str, str]:
         """The portfolio on what the in-process pass left, for the rest of ``budget_ms``:

@@ -209,10 +209,11 @@ class PartVerifier:
             budget = self.settings.timeout_ms if budget is None else budget
             try:
                 d, winner, said = self.prover.decide(hyps, formula, budget, check=check, portfolio=not defer)
-                deferred = defer and d.outcome == "unknown" and self.prover.portfolio
-                verdict = self._decided(label, d, winner, said, formula, given, solved)
+                deferred = defer and self.prover.has_rest(d, budget)
+                ran = "then" in said  # the portfolio ran after z3's first pass
+                verdict = self._decided(label, d, winner, said if ran else "", formula, given, solved)
                 if verdict is None:
-                    why_not.append(said if "then" in said else (d.reason or "z3 returned unknown"))
+                    why_not.append(said if ran else (d.reason or "z3 returned unknown"))
             except NotEncodable as exc:
                 why_not.append(f"not polynomial/rational for z3 ({exc})")
 
@@ -258,17 +259,17 @@ class PartVerifier:
         return verdict
 
     def _decided(self, label, d, winner, said, formula, given, solved) -> PartVerdict | None:
-        """The verdict of a solver's decision (None when it is undecided); ``said`` is recorded
-        when the portfolio ran."""
-        ran = "then" in said or said.startswith("the whole part")
+        """The verdict of a solver's decision (None when it is undecided), with what the
+        solvers ``said`` in its detail (empty: nothing worth recording)."""
+        said = f" ({said})" if said else ""
         if d.outcome == "proved":
             return PartVerdict(label, "proved", f"{winner} decision procedure",
-                               "negation unsatisfiable over the domain" + (f" ({said})" if ran else ""))
+                               "negation unsatisfiable over the domain" + said)
         if d.outcome == "refuted":
             cx = self._with_solved(self._relevant(d.counterexample, formula, given), solved)
             return PartVerdict(label, "refuted", f"{winner} + exact substitution",
-                               f"counterexample {exact_str(cx)} confirmed by exact substitution"
-                               + (f" ({said})" if ran else ""), counterexample=cx)
+                               f"counterexample {exact_str(cx)} confirmed by exact substitution" + said,
+                               counterexample=cx)
         return None
 
     def _procedures(self, formula, hyps, budget: int, check) -> Attempt:
