@@ -23,8 +23,10 @@ and each is *sound*: when every problem it returns is proved, the original claim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable
 
+import mpmath
 import sympy as sp
 
 
@@ -132,6 +134,7 @@ def _rebuild(e: sp.Basic) -> sp.Basic:
     return e
 
 
+@lru_cache(maxsize=4096)  # a split asks about the same conditions case after case
 def _canonical(c: sp.Basic) -> sp.Basic:
     c = _simplest(c)
     return c.canonical if isinstance(c, sp.Rel) else c
@@ -195,10 +198,14 @@ def radicals(*exprs: sp.Basic, prefix: str = "r") -> tuple[list, dict, list]:
             table = {}
             for p in roots:
                 u = p.base
-                r = by_radicand.get(u)
+                # one auxiliary per radicand *value*: the same radicand built along two routes
+                # (unevaluated, its terms in another order) must not get two roots of one sign
+                # each -- the reduction could not use that they are equal
+                key = sp.expand(u)
+                r = by_radicand.get(key)
                 if r is None:
                     r = sp.Symbol(f"_{prefix}{len(defs) + 1}", nonnegative=True)
-                    by_radicand[u] = r
+                    by_radicand[key] = r
                     defs[r] = u
                 table[p] = r if p.exp > 0 else 1 / r
             with sp.evaluate(False):  # no re-evaluation of the large expression's every node
@@ -212,27 +219,55 @@ def radicals(*exprs: sp.Basic, prefix: str = "r") -> tuple[list, dict, list]:
     return out, defs, facts
 
 
-def _numerically_zero(expr: sp.Basic, definitions: dict, digits: int = 30) -> bool:
+def _value(expr: sp.Basic, values: dict, memo: dict):
+    """``expr`` at ``values`` (symbol -> mpmath number) in mpmath's current precision, each
+    shared sub-expression evaluated once (closed forms repeat large sub-terms; SymPy's ``evalf``
+    would walk every copy).  Complex where a power of a negative number is taken."""
+    hit = memo.get(expr)
+    if hit is not None:
+        return hit
+    if expr.is_Symbol:
+        v = values[expr]
+    elif expr.is_Rational:
+        v = mpmath.mpf(int(expr.p)) / int(expr.q)
+    elif expr.is_Add:
+        v = mpmath.fsum(_value(a, values, memo) for a in expr.args)
+    elif expr.is_Mul:
+        v = mpmath.fprod(_value(a, values, memo) for a in expr.args)
+    elif expr.is_Pow and expr.exp.is_Integer:
+        v = _value(expr.base, values, memo) ** int(expr.exp)
+    elif expr.is_Pow and expr.exp == sp.Rational(1, 2):
+        v = mpmath.sqrt(mpmath.mpc(_value(expr.base, values, memo)))
+    else:  # functions, other powers, constants: SymPy evaluates this node
+        at = {s: sp.Float(mpmath.mpc(values[s]).real, mpmath.mp.dps) +
+              sp.I * sp.Float(mpmath.mpc(values[s]).imag, mpmath.mp.dps) for s in expr.free_symbols}
+        v = mpmath.mpmathify(complex(expr.evalf(mpmath.mp.dps, subs=at)))
+    memo[expr] = v
+    return v
+
+
+def _numerically_zero(expr: sp.Basic, definitions: dict, digits: int = 30, roots: tuple = (1,)) -> bool:
     """A quick filter before the exact reduction: ``expr`` at a pseudo-random rational point
-    (auxiliaries evaluated as square roots of their radicands, complex where negative -- the
-    reduction holds for either root) is zero to ``digits`` digits.  False means *certainly not an
-    identity* (up to the point hitting a pole, which is retried); True decides nothing."""
+    (auxiliaries evaluated as square roots of their radicands, complex where negative, the i-th
+    multiplied by ``roots[i % len(roots)]``: -1 takes the negative root) is zero to ``digits`` digits.  False means *certainly not an identity*
+    (up to the point hitting a pole, which is retried); True decides nothing."""
     symbols = sorted(expr.free_symbols - set(definitions) |
                      {s for u in definitions.values() for s in u.free_symbols} - set(definitions),
                      key=lambda s: s.name)
-    for attempt in range(3):
-        point = {s: sp.Rational(17 + 11 * i + 7 * attempt, 23 + 5 * i) for i, s in enumerate(symbols)}
-        try:
-            values = dict(point)
-            for r, u in definitions.items():  # inner radicals first
-                values[r] = sp.sqrt(sp.sympify(u).evalf(digits + 10, subs=values))
-            v = complex(sp.sympify(expr).evalf(digits, subs=values))
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
-        if v != v or abs(v) == float("inf"):  # NaN or a pole: another point
-            continue
-        scale = 1.0 + max((abs(complex(x)) for x in values.values()), default=0.0)
-        return abs(v) <= 1e-12 * scale ** 4
+    with mpmath.workdps(digits + 10):
+        for attempt in range(3):
+            values = {s: mpmath.mpf(17 + 11 * i + 7 * attempt) / (23 + 5 * i) for i, s in enumerate(symbols)}
+            memo: dict = {}
+            try:
+                for i, (r, u) in enumerate(definitions.items()):  # inner radicals first
+                    values[r] = roots[i % len(roots)] * mpmath.sqrt(mpmath.mpc(_value(sp.sympify(u), values, memo)))
+                v = complex(_value(sp.sympify(expr), values, memo))
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            if v != v or abs(v) == float("inf"):  # NaN or a pole: another point
+                continue
+            scale = 1.0 + max((abs(complex(x)) for x in values.values()), default=0.0)
+            return abs(v) <= 1e-12 * scale ** 4
     return True
 
 
@@ -240,8 +275,12 @@ def vanishes_modulo(expr: sp.Basic, definitions: dict) -> bool:
     r"""Whether ``expr`` (rational in its symbols, with auxiliaries :math:`r_i` standing for
     :math:`\sqrt{u_i}`) is zero wherever it is defined: the numerator of ``together(expr)`` is
     reduced modulo :math:`r_i^2 - u_i` (each :math:`u_i` rational: its denominator is cleared)
-    and must vanish identically.  False means *not shown*, never *not zero*."""
-    if not _numerically_zero(expr, definitions):
+    and must vanish identically.  False means *not shown*, never *not zero*.
+
+    The reduction holds at either root of each :math:`r_i^2 = u_i`, so an expression that is zero
+    at the positive roots only (it needs :math:`r_i \ge 0`: a solver's work) is turned away by the
+    numeric filter at other roots before the reduction is tried."""
+    if not all(_numerically_zero(expr, definitions, roots=roots) for roots in ((1,), (-1,), (-1, 1))[:1 + 2 * bool(definitions)]):
         return False
     num = sp.numer(sp.together(sp.expand(expr)))
     num = sp.expand(num)

@@ -38,7 +38,7 @@ from typing import Callable
 import sympy as sp
 
 from . import smt
-from .decide import Decision, NotEncodable, _Translator, decide
+from .decide import Decision, NotEncodable, _Translator, decide, solver_for
 from .preprocess import TooManyCases, abstract_atoms, clear_denominators, radicals, split_cases, vanishes_modulo
 
 #: The in-process z3 pass before the portfolio (ms).
@@ -115,9 +115,10 @@ class Prover:
             session = self.session(base)
             if not session.ok:
                 raise NotEncodable("a hypothesis is not polynomial")
-            d = Decision("proved") if session.implies(extra, goal, first) else Decision("unknown", reason="z3: unknown")
+            d = Decision("proved") if session.implies(extra, goal, first, short=self.portfolio) else \
+                Decision("unknown", reason="z3: unknown")
         else:
-            d = decide(hyps, goal, first, check=check)
+            d = decide(hyps, goal, first, check=check, short=self.portfolio)
         self.log.append(("z3-in-process", d.outcome, time.perf_counter() - t))
         said = f"z3 (in process, {first} ms) {_word(d)}"
         if not portfolio or not self.has_rest(d, budget_ms):
@@ -177,7 +178,7 @@ class Prover:
     def holds(self, hyps, cond, ms: int = FEASIBILITY_MS) -> bool:
         """Whether z3 proves ``cond`` under ``hyps`` within ``ms`` (False: not shown)."""
         try:
-            return decide(list(hyps), cond, ms).outcome == "proved"
+            return decide(list(hyps), cond, ms, short=True).outcome == "proved"
         except NotEncodable:
             return False
 
@@ -225,7 +226,8 @@ class Z3Session:
     shared with the hypotheses and with other conditions by the same z3 terms.
 
     ``implies(conds, goal, ms)`` is True only when z3 shows ``hyps and conds and not goal``
-    unsatisfiable within ``ms`` (denominators of the query non-zero, as in :func:`decide`)."""
+    unsatisfiable within ``ms`` (denominators of the query non-zero, as in :func:`decide`); a
+    ``short`` query gets the tactic that keeps to its timeout (:func:`symbolic.decide.solver_for`)."""
 
     def __init__(self, hyps):
         import z3
@@ -248,7 +250,7 @@ class Z3Session:
                 self._translated[cond] = None
         return self._translated[cond]
 
-    def implies(self, conds, goal, ms: int) -> bool:
+    def implies(self, conds, goal, ms: int, short: bool = True) -> bool:
         z3 = self._z3
         if not self.ok:
             return False
@@ -258,7 +260,7 @@ class Z3Session:
         parts[-1] = (z3.Not(parts[-1][0]), *parts[-1][1:])
         signs = [v > 0 if s.is_positive else v >= 0 for s, v in self.tr.vars.items()
                  if s.is_positive or s.is_nonnegative]
-        solver = z3.Solver() if self.base_ite or any(p[2] for p in parts) else z3.SolverFor("QF_NRA")
+        solver = solver_for(self.base_ite or any(p[2] for p in parts), short)
         solver.set("timeout", int(ms))
         side = {e.get_id(): e for p in parts for e in p[1]}
         solver.add(*self.base, *signs, *self.base_side, *side.values(), *(p[0] for p in parts))
