@@ -431,9 +431,14 @@ class Domain:
             drawn += batch
             if count >= n:
                 break
+            # hopeless: even at a rate far above the one observed (a Poisson bound that the true
+            # rate exceeds with probability below 1e-9) the rest of the budget would not make up n
+            if count + (count + 21 + 7 * np.sqrt(count + 1)) / drawn * (budget - drawn) < n:
+                break
         if count < n:
             raise DerivationError(
-                f"could not sample the domain: {count} of {n} points accepted in {drawn} draws")
+                f"could not sample the domain: {count} of {n} points accepted in {drawn} draws"
+                + (f" (at that rate the budget of {budget} could not give {n})" if drawn < budget else ""))
         return {k: np.concatenate([d[k] for d in kept])[:n] for k in drawn_by}
 
 

@@ -77,11 +77,20 @@ def implicit(name: str, residual: sp.Basic, var: sp.Symbol, bracket: tuple, para
     params = tuple(params)
     compiled = {}
     memo: dict = {}
+    scalars: dict = {}
 
     def numeric(*values):
         # the same arguments recur within one lambdified formula: remember recent solutions,
-        # found by the arguments' identities and confirmed bit for bit against copies
+        # found by the arguments' identities and confirmed bit for bit against copies; scalars by
+        # their values (SymPy's evalf asks again, with new floats, at each precision it tries)
         arrays = [np.asarray(v, dtype=float) for v in values]
+        if all(a.ndim == 0 for a in arrays):
+            key = tuple(float(a) for a in arrays)
+            if key not in scalars:
+                if len(scalars) > 4096:
+                    scalars.clear()
+                scalars[key] = _solve(*values)
+            return scalars[key]
         key = tuple(id(v) for v in values)
         hit = memo.get(key)
         if hit is not None and all(_same_bits(a, b) for a, b in zip(hit[0], arrays)):

@@ -118,6 +118,7 @@ class PartVerifier:
         self.expand = expand
         self.settings = settings
         self._draws: dict = {}  # the last few samples, by hypotheses and parameters
+        self._emptiness: dict = {}  # hypotheses -> whether z3 showed them empty
         self.prover = Prover()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -152,6 +153,17 @@ class PartVerifier:
             except (TypeError, ValueError, ZeroDivisionError):
                 return False
         return check
+
+    def _empty(self, hyps) -> bool:
+        """True when z3 shows that no point satisfies ``hyps`` (a part about no point is vacuous);
+        remembered, since parts under the same hypotheses ask again."""
+        key = tuple(hyps)
+        if key not in self._emptiness:
+            try:
+                self._emptiness[key] = decide(hyps, sp.false, 10000).outcome == "proved"
+            except NotEncodable:
+                self._emptiness[key] = False
+        return self._emptiness[key]
 
     def _with_solved(self, point: dict, solved: dict) -> dict:
         """A counterexample with the parameters eliminated by equality hypotheses put back."""
@@ -251,7 +263,7 @@ class PartVerifier:
                                f"{exact_str(numeric.counterexample)}", numeric.counterexample,
                                numeric.samples, numeric.max_error)
         if verdict.status == "proved" and numeric.detail.startswith(NO_DRAWS):
-            if _empty(hyps):
+            if self._empty(hyps):
                 return PartVerdict(label, "unknown", "vacuous",
                                    f"the hypotheses are empty (z3: unsatisfiable), so the {verdict.method} proof "
                                    "says nothing")
@@ -452,14 +464,6 @@ def _abstract_parts(exprs) -> str:
 def _implicit(expr) -> bool:
     from .implicit import ImplicitFunction
     return any(isinstance(f, ImplicitFunction) for f in sp.sympify(expr).atoms(sp.Function))
-
-
-def _empty(hyps) -> bool:
-    """True when z3 shows that no point satisfies ``hyps`` (a part about no point is vacuous)."""
-    try:
-        return decide(hyps, sp.false, 10000).outcome == "proved"
-    except NotEncodable:
-        return False
 
 
 def _truth(b):
