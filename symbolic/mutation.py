@@ -458,6 +458,10 @@ def _worker_init(build, samples, seed, base, reference):
                    reference=reference)
 
 
+def _worker_again():
+    return fingerprint(_WORKER["build"](), _WORKER["samples"], _WORKER["seed"])
+
+
 def _worker_run(i: int):
     w = _WORKER
     return _run_one(w["build"], w["mutants"][i], w["base"], w["samples"], w["seed"], w["reference"])
@@ -475,22 +479,24 @@ def run(name: str, build, equivalents: dict[str, str] | None = None, samples: in
     report = MutationReport(name)
     if base[1]:
         report.false_alarms.append("cross-check disagrees on the unmutated model: " + ", ".join(base[1]))
-    again = fingerprint(build(), samples, seed)
-    if again[0] != base[0]:
-        report.false_alarms.append("verdicts differ between two builds of the unmutated model")
     mutants = enumerate_mutants(build)
     index = [i for i, m in enumerate(mutants) if only is None or only(m)]
     if workers > 1 and len(index) > 1:
         ctx = mp.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
                                                     initargs=(build, samples, seed, base, reference)) as pool:
+            again = pool.submit(_worker_again)  # the second build runs beside the mutants
             outcomes = list(pool.map(_worker_run, index))
+            again = again.result()
     else:
+        again = fingerprint(build(), samples, seed)
         outcomes = []
         for n, i in enumerate(index):
             if progress:
                 progress(f"{name}: mutant {n + 1}/{len(index)} {mutants[i].id}")
             outcomes.append(_run_one(build, mutants[i], base, samples, seed, reference))
+    if again[0] != base[0]:
+        report.false_alarms.append("verdicts differ between two builds of the unmutated model")
     for i, out in zip(index, outcomes):
         m = mutants[i]
         declared = equivalents.get(m.id, "")

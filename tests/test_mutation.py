@@ -2,7 +2,7 @@
 
 The full CSD run (about 150 mutants) takes minutes; it runs when FULL_MUTATION=1 (CI sets it) and
 otherwise every fourth mutant is run.  The alliance model's 197 mutants take about 20 minutes with two
-workers in full (also with FULL_MUTATION=1); otherwise every sixth mutant and the cutoff shifts run.
+workers in full (FULL_MUTATION=1 runs every other one); otherwise every eighth mutant and the cutoff shifts run.
 The Called Bluff model's 97 mutants (about 5 minutes) run only with FULL_MUTATION=1.
 
 The equivalence recogniser (:mod:`symbolic.equivalence`) is tested on a small synthetic model with a
@@ -59,7 +59,7 @@ def test_declared_equivalents_name_real_mutants(name):
     assert set(mod.MUTATION_EQUIVALENTS) <= ids and all(mod.MUTATION_EQUIVALENTS.values())
 
 
-@pytest.mark.parametrize("name, every", [("csd_signaling", 4), ("alliance_moral_hazard", 6), ("called_bluff", None)])
+@pytest.mark.parametrize("name, every", [("csd_signaling", 4), ("alliance_moral_hazard", 8), ("called_bluff", None)])
 def test_mutants_are_all_caught(name, every):
     """Every ``every``-th mutant plus every cutoff shift; with FULL_MUTATION=1 (CI) all of them
     except alliance's, of which every other one (FULL_MUTATION=all: all 197; Called Bluff only then).  No survivor, no
