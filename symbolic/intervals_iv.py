@@ -44,18 +44,7 @@ def _hull(values):
     return iv.mpf([lo, hi])
 
 
-def _eval(e: sp.Basic, box: dict, memo: dict | None = None):
-    """The enclosure of ``e`` on ``box``; ``memo`` (one per box) holds the enclosures of the
-    sub-expressions met so far, so a sub-term shared across a large closed form is enclosed once."""
-    if memo is None:
-        memo = {}
-    hit = memo.get(e)
-    if hit is None:
-        hit = memo[e] = _eval_node(e, box, memo)
-    return hit
-
-
-def _eval_node(e: sp.Basic, box: dict, memo: dict):
+def _eval(e: sp.Basic, box: dict):
     from .implicit import ImplicitFunction
 
     if e.is_Symbol:
@@ -73,16 +62,16 @@ def _eval_node(e: sp.Basic, box: dict, memo: dict):
     if e.is_Add:
         acc = iv.mpf(0)
         for a in e.args:
-            acc = acc + _eval(a, box, memo)
+            acc = acc + _eval(a, box)
         return acc
     if e.is_Mul:
         acc = iv.mpf(1)
         for a in e.args:
-            acc = acc * _eval(a, box, memo)
+            acc = acc * _eval(a, box)
         return acc
     if e.is_Pow:
         base, ex = e.args
-        b = _eval(base, box, memo)
+        b = _eval(base, box)
         if ex.is_Integer:
             k = int(ex)
             if k < 0 and b.a <= 0 <= b.b:
@@ -92,35 +81,35 @@ def _eval_node(e: sp.Basic, box: dict, memo: dict):
             if b.b < 0:
                 raise _Unsupported("sqrt of a negative enclosure")
             return iv.sqrt(iv.mpf([max(b.a, 0), b.b]))
-        x = _eval(ex, box, memo)
+        x = _eval(ex, box)
         if b.a <= 0:
             raise _Unsupported("a real power of an enclosure that reaches 0")
         return iv.exp(x * iv.log(b))
     if isinstance(e, sp.exp):
-        return iv.exp(_eval(e.args[0], box, memo))
+        return iv.exp(_eval(e.args[0], box))
     if isinstance(e, sp.log):
-        a = _eval(e.args[0], box, memo)
+        a = _eval(e.args[0], box)
         if a.a <= 0:
             raise _Unsupported("log of an enclosure that reaches 0")
         return iv.log(a)
     if isinstance(e, sp.Abs):
-        a = _eval(e.args[0], box, memo)
+        a = _eval(e.args[0], box)
         if a.a >= 0:
             return a
         if a.b <= 0:
             return -a
         return iv.mpf([0, max(-a.a, a.b)])
     if isinstance(e, (sp.Min, sp.Max)):
-        vals = [_eval(a, box, memo) for a in e.args]
+        vals = [_eval(a, box) for a in e.args]
         pick = min if isinstance(e, sp.Min) else max
         return iv.mpf([pick(v.a for v in vals), pick(v.b for v in vals)])
     if isinstance(e, sp.Piecewise):
         vals = []
         for value, cond in e.args:
-            t = _truth(cond, box, memo)
+            t = _truth(cond, box)
             if t is False:
                 continue
-            vals.append(_eval(value, box, memo))
+            vals.append(_eval(value, box))
             if t is True:
                 break
         if not vals:
@@ -133,35 +122,34 @@ def _eval_node(e: sp.Basic, box: dict, memo: dict):
                 return tight
         lo, hi = e._bracket
         args = dict(zip(e._params, e.args))
-        return _hull([_eval(lo.xreplace(args), box, memo), _eval(hi.xreplace(args), box, memo)])
+        return _hull([_eval(lo.xreplace(args), box), _eval(hi.xreplace(args), box)])
     raise _Unsupported(f"{type(e).__name__}")
 
 
-def _truth(b: sp.Basic, box: dict, memo: dict | None = None):
+def _truth(b: sp.Basic, box: dict):
     """True / False when certain on the whole box, None otherwise."""
-    memo = {} if memo is None else memo
     if b is sp.true or b == sp.true:
         return True
     if b is sp.false or b == sp.false:
         return False
     if isinstance(b, sp.And):
-        vals = [_truth(a, box, memo) for a in b.args]
+        vals = [_truth(a, box) for a in b.args]
         return False if False in vals else (True if all(v is True for v in vals) else None)
     if isinstance(b, sp.Or):
-        vals = [_truth(a, box, memo) for a in b.args]
+        vals = [_truth(a, box) for a in b.args]
         return True if True in vals else (False if all(v is False for v in vals) else None)
     if isinstance(b, sp.Not):
-        v = _truth(b.args[0], box, memo)
+        v = _truth(b.args[0], box)
         return None if v is None else not v
     if isinstance(b, sp.Implies):
-        return _truth(sp.Or(sp.Not(b.args[0]), b.args[1]), box, memo)
+        return _truth(sp.Or(sp.Not(b.args[0]), b.args[1]), box)
     if isinstance(b, sp.Equivalent):
-        vals = [_truth(a, box, memo) for a in b.args]
+        vals = [_truth(a, box) for a in b.args]
         if None in vals:
             return None
         return all(v == vals[0] for v in vals)
     if isinstance(b, sp.Rel):
-        d = _eval(b.lhs - b.rhs, box, memo)
+        d = _eval(b.lhs - b.rhs, box)
         op = b.rel_op
         if op in ("<", "<="):
             d, op = -d, {"<": ">", "<=": ">="}[op]

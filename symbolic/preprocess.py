@@ -201,7 +201,7 @@ def radicals(*exprs: sp.Basic, prefix: str = "r") -> tuple[list, dict, list]:
                 # one auxiliary per radicand *value*: the same radicand built along two routes
                 # (unevaluated, its terms in another order) must not get two roots of one sign
                 # each -- the reduction could not use that they are equal
-                key = sp.expand(u)
+                key = sp.expand(_evaluated(u))
                 r = by_radicand.get(key)
                 if r is None:
                     r = sp.Symbol(f"_{prefix}{len(defs) + 1}", nonnegative=True)
@@ -217,6 +217,14 @@ def radicals(*exprs: sp.Basic, prefix: str = "r") -> tuple[list, dict, list]:
         facts += [sp.Eq(r ** 2, u, evaluate=False), sp.GreaterThan(r, 0, evaluate=False),
                   sp.GreaterThan(u, 0, evaluate=False)]
     return out, defs, facts
+
+
+def _evaluated(e: sp.Basic) -> sp.Basic:
+    """``e`` with its sums, products and powers rebuilt bottom-up with SymPy's evaluation (an
+    unevaluated ``1 + x`` becomes the same object as ``x + 1``)."""
+    if isinstance(e, (sp.Add, sp.Mul, sp.Pow)):
+        return e.func(*[_evaluated(a) for a in e.args])
+    return e
 
 
 def _value(expr: sp.Basic, values: dict, memo: dict):
@@ -249,8 +257,9 @@ def _value(expr: sp.Basic, values: dict, memo: dict):
 def _numerically_zero(expr: sp.Basic, definitions: dict, digits: int = 30, roots: tuple = (1,)) -> bool:
     """A quick filter before the exact reduction: ``expr`` at a pseudo-random rational point
     (auxiliaries evaluated as square roots of their radicands, complex where negative, the i-th
-    multiplied by ``roots[i % len(roots)]``: -1 takes the negative root) is zero to ``digits`` digits.  False means *certainly not an identity*
-    (up to the point hitting a pole, which is retried); True decides nothing."""
+    multiplied by ``roots[i % len(roots)]``: -1 takes the negative root) is zero to ``digits``
+    digits.  False means *certainly not an identity* (up to the point hitting a pole, which is
+    retried); True decides nothing."""
     symbols = sorted(expr.free_symbols - set(definitions) |
                      {s for u in definitions.values() for s in u.free_symbols} - set(definitions),
                      key=lambda s: s.name)
@@ -280,7 +289,8 @@ def vanishes_modulo(expr: sp.Basic, definitions: dict) -> bool:
     The reduction holds at either root of each :math:`r_i^2 = u_i`, so an expression that is zero
     at the positive roots only (it needs :math:`r_i \ge 0`: a solver's work) is turned away by the
     numeric filter at other roots before the reduction is tried."""
-    if not all(_numerically_zero(expr, definitions, roots=roots) for roots in ((1,), (-1,), (-1, 1))[:1 + 2 * bool(definitions)]):
+    patterns = [(1,), (-1,), (-1, 1)] if definitions else [(1,)]  # positive, negative, alternating roots
+    if not all(_numerically_zero(expr, definitions, roots=roots) for roots in patterns):
         return False
     num = sp.numer(sp.together(sp.expand(expr)))
     num = sp.expand(num)

@@ -88,6 +88,10 @@ def test_sampler_reports_empty_condition(ordered_model):
     m, p, q = ordered_model
     with pytest.raises(DerivationError, match="could not sample"):
         m.domain.sample(10, 0, given=[p > 2], max_rounds=3)
+    # a condition that accepts nothing stops once the rest of the budget could not make up n
+    # even at a rate far above the one observed (1000 draws per round, 200 rounds allowed)
+    with pytest.raises(DerivationError, match=r"could not sample.*in (\d+) draws \(at that rate the budget of 200000"):
+        m.domain.sample(10, 0, given=[p > 2])
 
 
 def test_sampler_hits_closed_bounds_and_near_open_ones():

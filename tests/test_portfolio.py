@@ -79,6 +79,34 @@ def test_closed_form_root_solves_its_equation_algebraically():
     assert not vanishes_modulo(wrong, defs)
 
 
+def test_one_radical_built_two_ways_gets_one_auxiliary():
+    # unevaluated, x + 1 and 1 + x are different SymPy objects: two auxiliaries of one sign each
+    # would leave r1 - r2, which no reduction modulo r_i^2 = u_i makes zero
+    with sp.evaluate(False):
+        first, second = sp.sqrt(sp.Add(x ** 2, 1)), sp.sqrt(sp.Add(1, x ** 2))
+    assert first != second
+    (diff,), defs, _ = radicals(sp.Add(first, -second, evaluate=False))
+    assert len(defs) == 1 and vanishes_modulo(diff, defs)
+
+
+def test_identity_at_the_positive_root_only_is_left_to_the_solvers():
+    # sqrt(x**2) = x holds for x >= 0 only through r >= 0: not modulo r^2 = x^2 (the filter at the
+    # negative root says so before any algebra), while a true identity passes at every root
+    (diff,), defs, _ = radicals(sp.sqrt(x ** 2) - x)
+    assert not vanishes_modulo(diff, defs)
+    (diff,), defs, _ = radicals(sp.sqrt(x ** 2 + 1) ** 2 - x ** 2 - 1 + sp.exp(x) - sp.exp(x))
+    assert vanishes_modulo(diff, defs)
+
+
+def test_short_pass_tactic_decides_what_the_general_solver_does():
+    from symbolic.decide import decide
+    goal, hyps = sp.Max(x, y) >= (x + y) / 2, [x ** 2 + y ** 2 <= 1]
+    for short in (False, True):
+        assert decide(hyps, goal, 2000, short=short).outcome == "proved"
+        d = decide(hyps, sp.Max(x, y) > x, 2000, check=_violates(sp.Max(x, y) > x, hyps), short=short)
+        assert d.outcome == "refuted" and d.counterexample[y] <= d.counterexample[x]
+
+
 def test_denominators_of_decided_sign_are_cleared():
     rel = sp.StrictLessThan(1 / x, y)
     assert clear_denominators(rel, lambda d: 1) == sp.StrictLessThan(1 - x * y, 0)
