@@ -239,9 +239,9 @@ def _value(expr: sp.Basic, values: dict, memo: dict):
     elif expr.is_Rational:
         v = mpmath.mpf(int(expr.p)) / int(expr.q)
     elif expr.is_Add:
-        v = mpmath.fsum(_value(a, values, memo) for a in expr.args)
+        v = mpmath.fsum([_value(a, values, memo) for a in expr.args])
     elif expr.is_Mul:
-        v = mpmath.fprod(_value(a, values, memo) for a in expr.args)
+        v = mpmath.fprod([_value(a, values, memo) for a in expr.args])
     elif expr.is_Pow and expr.exp.is_Integer:
         v = _value(expr.base, values, memo) ** int(expr.exp)
     elif expr.is_Pow and expr.exp == sp.Rational(1, 2):
@@ -265,13 +265,20 @@ def _numerically_zero(expr: sp.Basic, definitions: dict, digits: int = 30, roots
                      key=lambda s: s.name)
     with mpmath.workdps(digits + 10):
         for attempt in range(3):
-            values = {s: mpmath.mpf(17 + 11 * i + 7 * attempt) / (23 + 5 * i) for i, s in enumerate(symbols)}
+            point = {s: sp.Rational(17 + 11 * i + 7 * attempt, 23 + 5 * i) for i, s in enumerate(symbols)}
+            values = {s: mpmath.mpf(int(q.p)) / int(q.q) for s, q in point.items()}
             memo: dict = {}
             try:
-                for i, (r, u) in enumerate(definitions.items()):  # inner radicals first
-                    values[r] = roots[i % len(roots)] * mpmath.sqrt(mpmath.mpc(_value(sp.sympify(u), values, memo)))
-                v = complex(_value(sp.sympify(expr), values, memo))
-            except (TypeError, ValueError, ZeroDivisionError):
+                try:
+                    for i, (r, u) in enumerate(definitions.items()):  # inner radicals first
+                        values[r] = roots[i % len(roots)] * mpmath.sqrt(mpmath.mpc(_value(sp.sympify(u), values, memo)))
+                    v = complex(_value(sp.sympify(expr), values, memo))
+                except RecursionError:  # a very deep expression: SymPy's evalf on the whole
+                    values = dict(point)
+                    for i, (r, u) in enumerate(definitions.items()):
+                        values[r] = roots[i % len(roots)] * sp.sqrt(sp.sympify(u).evalf(digits + 10, subs=values))
+                    v = complex(sp.sympify(expr).evalf(digits, subs=values))
+            except (TypeError, ValueError, ZeroDivisionError, RecursionError):
                 continue
             if v != v or abs(v) == float("inf"):  # NaN or a pole: another point
                 continue
