@@ -33,7 +33,7 @@ from typing import Callable, Iterable
 
 import sympy as sp
 
-from .decide import Decision, NotEncodable, factors, piecewise_chain, simplify_point
+from .decide import Decision, NotEncodable, factors, piecewise_chain, simplify_point, solver_for
 
 #: The solvers this module can run, in the order they are listed in a verdict's detail.
 SOLVERS = ("z3", "cvc5")
@@ -207,8 +207,7 @@ def _run_z3(enc: Encoding, timeout_ms: int):
     ctx = z3.Context()
     body = "\n".join(line for line in enc.script.splitlines() if not line.startswith(("(set-logic", "(check-sat")))
     assertions = z3.parse_smt2_string(body, ctx=ctx)
-    # if-then-else terms need z3's general solver, not the QF_NRA tactic (as in symbolic.decide)
-    solver = z3.Solver(ctx=ctx) if enc.uses_ite else z3.SolverFor("QF_NRA", ctx=ctx)
+    solver = solver_for(enc.uses_ite, ctx=ctx)  # the general solver: this child has the rest of the budget
     solver.set("timeout", int(timeout_ms))
     solver.add(assertions)
     res = solver.check()
